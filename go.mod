@@ -1,0 +1,3 @@
+module github.com/webphone/exotelsdk
+
+go 1.26
