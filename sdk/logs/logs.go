@@ -1,0 +1,198 @@
+// Package logs is the SDK's log book: every component writes its lines here, the
+// last lines are kept in memory for downloadLogs and the troubleshooting report,
+// and sinks (the app's logger callback, the browser console) see each line as it
+// is written.
+//
+// Nothing secret may be written: callers redact SIP authorization headers before
+// logging a message (see sipua.Redact) and never pass passwords.
+package logs
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Level orders lines by importance.
+type Level int
+
+const (
+	Debug Level = iota
+	Info
+	Warn
+	Error
+)
+
+// String gives the level the way the app's logger callback receives it.
+func (l Level) String() string {
+	switch l {
+	case Debug:
+		return "debug"
+	case Info:
+		return "info"
+	case Warn:
+		return "warn"
+	default:
+		return "error"
+	}
+}
+
+// Entry is one written line.
+type Entry struct {
+	Time    time.Time
+	Level   Level
+	Scope   string // which component or phone wrote it, e.g. "alice/register"
+	Message string
+}
+
+// String formats the entry as one line of a downloaded log file.
+func (e Entry) String() string {
+	return fmt.Sprintf("%s [%s] %s: %s", e.Time.UTC().Format("2006-01-02T15:04:05.000Z"), e.Level, e.Scope, e.Message)
+}
+
+// Book keeps the most recent entries and fans every new entry out to sinks.
+type Book struct {
+	mu    sync.Mutex
+	ring  []Entry
+	next  int
+	full  bool
+	sinks map[int]func(Entry)
+	seq   int
+	now   func() time.Time
+}
+
+// NewBook returns a book that remembers the last capacity entries.
+func NewBook(capacity int) *Book {
+	if capacity < 1 {
+		capacity = 1
+	}
+	return &Book{ring: make([]Entry, capacity), sinks: map[int]func(Entry){}, now: time.Now}
+}
+
+// Subscribe adds a sink that sees every entry written from now on; the returned
+// function removes it. Sinks run synchronously and must not block.
+func (b *Book) Subscribe(sink func(Entry)) (unsubscribe func()) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.seq++
+	id := b.seq
+	b.sinks[id] = sink
+	return func() {
+		b.mu.Lock()
+		delete(b.sinks, id)
+		b.mu.Unlock()
+	}
+}
+
+// Entries returns the remembered entries, oldest first.
+func (b *Book) Entries() []Entry {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if !b.full {
+		return append([]Entry(nil), b.ring[:b.next]...)
+	}
+	out := make([]Entry, 0, len(b.ring))
+	out = append(out, b.ring[b.next:]...)
+	return append(out, b.ring[:b.next]...)
+}
+
+// Text returns the remembered entries as a text file, one line each.
+func (b *Book) Text() string {
+	var sb strings.Builder
+	for _, e := range b.Entries() {
+		sb.WriteString(e.String())
+		sb.WriteByte('\n')
+	}
+	return sb.String()
+}
+
+func (b *Book) write(level Level, scope, msg string) {
+	e := Entry{Time: b.now(), Level: level, Scope: scope, Message: msg}
+	b.mu.Lock()
+	b.ring[b.next] = e
+	b.next++
+	if b.next == len(b.ring) {
+		b.next = 0
+		b.full = true
+	}
+	sinks := make([]func(Entry), 0, len(b.sinks))
+	for _, s := range b.sinks {
+		sinks = append(sinks, s)
+	}
+	b.mu.Unlock()
+	for _, s := range sinks {
+		s(e)
+	}
+}
+
+// Logger writes into a Book under one scope.
+type Logger struct {
+	book  *Book
+	scope string
+}
+
+// Logger returns a logger that writes into b under scope.
+func (b *Book) Logger(scope string) *Logger { return &Logger{book: b, scope: scope} }
+
+// With returns a logger for a sub-component: its scope is this one's plus "/"+name.
+func (l *Logger) With(name string) *Logger {
+	if l.scope == "" {
+		return &Logger{book: l.book, scope: name}
+	}
+	return &Logger{book: l.book, scope: l.scope + "/" + name}
+}
+
+func (l *Logger) Debugf(format string, args ...any) {
+	l.book.write(Debug, l.scope, fmt.Sprintf(format, args...))
+}
+func (l *Logger) Infof(format string, args ...any) {
+	l.book.write(Info, l.scope, fmt.Sprintf(format, args...))
+}
+func (l *Logger) Warnf(format string, args ...any) {
+	l.book.write(Warn, l.scope, fmt.Sprintf(format, args...))
+}
+func (l *Logger) Errorf(format string, args ...any) {
+	l.book.write(Error, l.scope, fmt.Sprintf(format, args...))
+}
+
+// Slog adapts the logger for libraries that log through log/slog (sipgo's
+// transactions); their lines are written at debug level or above as they say.
+func (l *Logger) Slog() *slog.Logger { return slog.New(slogHandler{l: l}) }
+
+type slogHandler struct {
+	l     *Logger
+	attrs string
+}
+
+func (h slogHandler) Enabled(context.Context, slog.Level) bool { return true }
+
+func (h slogHandler) Handle(_ context.Context, r slog.Record) error {
+	var sb strings.Builder
+	sb.WriteString(r.Message)
+	sb.WriteString(h.attrs)
+	r.Attrs(func(a slog.Attr) bool {
+		sb.WriteString(" " + a.Key + "=" + a.Value.String())
+		return true
+	})
+	level := Debug
+	switch {
+	case r.Level >= slog.LevelError:
+		level = Error
+	case r.Level >= slog.LevelWarn:
+		level = Warn
+	}
+	h.l.book.write(level, h.l.scope, sb.String())
+	return nil
+}
+
+func (h slogHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	for _, a := range attrs {
+		h.attrs += " " + a.Key + "=" + a.Value.String()
+	}
+	return h
+}
+
+func (h slogHandler) WithGroup(string) slog.Handler { return h }
