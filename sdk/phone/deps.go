@@ -1,0 +1,37 @@
+package phone
+
+import (
+	"context"
+	"time"
+
+	"github.com/webphone/exotelsdk/sdk/logs"
+	"github.com/webphone/exotelsdk/sdk/media"
+	"github.com/webphone/exotelsdk/sdk/sipua"
+)
+
+// Dialer opens the connection to a SIP server. onFrame receives every frame
+// read; onClose is called once when the connection ends after a successful Dial.
+// In the browser it is a WebSocket with subprotocol "sip".
+type Dialer interface {
+	Dial(ctx context.Context, url string, onFrame func([]byte), onClose func(error)) (sipua.Transport, error)
+}
+
+// Listener receives the phone's events, one at a time, in the order they
+// happened, never while a Phone method called by the app is still running.
+type Listener interface {
+	RegisterEvent(state string)
+	CallEvent(call *Call, event string)
+	SessionEvent(state string)
+}
+
+// Deps is what a Phone needs from its environment.
+type Deps struct {
+	Dialer    Dialer
+	Media     media.Factory
+	Log       *logs.Logger
+	Clock     sipua.Clock   // default: the system clock
+	UserAgent string        // User-Agent header
+	DialWait  time.Duration // give up opening the WebSocket after this; default 10 s
+	// RegisterTimeout bounds the wait for the registrar's answer; default 10 s.
+	RegisterTimeout time.Duration
+}

@@ -1,0 +1,232 @@
+package phone
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/emiago/sipgo/sip"
+	"github.com/webphone/exotelsdk/sdk/logs"
+	"github.com/webphone/exotelsdk/sdk/sipua"
+)
+
+// Connection states of the WebSocket.
+const (
+	connIdle       = "idle"       // never opened, or closed on purpose
+	connConnecting = "connecting" // opening
+	connUp         = "connected"
+	connFailed     = "failed" // the last attempt to open it failed
+	connLost       = "lost"   // it closed without being asked to
+)
+
+// Phone is one SIP account: its connection, registration and calls.
+type Phone struct {
+	info     AccountInfo
+	deps     Deps
+	log      *logs.Logger
+	listener Listener
+	events   *eventQueue
+	ua       *sipua.UA
+	id       sipua.Identity
+	acct     sipua.Account
+	reg      *sipua.Registration
+
+	mu             sync.Mutex
+	conn           string
+	transport      sipua.Transport
+	wantRegistered bool
+	closed         bool
+	calls          *callSet
+}
+
+// New validates the account and prepares a phone; nothing is sent until Register.
+func New(info AccountInfo, deps Deps, listener Listener) (*Phone, error) {
+	if err := info.Validate(); err != nil {
+		return nil, err
+	}
+	if deps.Dialer == nil || deps.Log == nil || listener == nil {
+		return nil, errors.New("phone: Dialer, Log and Listener are required")
+	}
+	if deps.Clock == nil {
+		deps.Clock = sipua.SystemClock{}
+	}
+	if deps.DialWait <= 0 {
+		deps.DialWait = 10 * time.Second
+	}
+	p := &Phone{
+		info: info, deps: deps, log: deps.Log, listener: listener,
+		events: newEventQueue(),
+		id:     sipua.NewIdentity(),
+		acct:   info.sipAccount(deps.UserAgent),
+		conn:   connIdle,
+	}
+	p.ua = sipua.NewUA(p.log.With("sip"))
+	p.reg = sipua.NewRegistration(p.ua, &p.acct, &p.id, deps.Clock, p.log.With("register"),
+		sipua.RegistrationConfig{Timeout: deps.RegisterTimeout}, p.onRegEvent)
+	p.calls = newCallSet(p)
+	p.ua.OnRequest(p.onRequest)
+	p.ua.OnStrayResponse(p.onStrayResponse)
+	p.log.Infof("account %s", info)
+	return p, nil
+}
+
+// UserName is the app's key for this phone.
+func (p *Phone) UserName() string { return p.info.UserName }
+
+// Register connects if needed and registers. It returns false only when the
+// phone has been closed; while connecting or registering it does nothing more.
+func (p *Phone) Register() bool {
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		return false
+	}
+	p.wantRegistered = true
+	switch p.conn {
+	case connConnecting:
+		p.mu.Unlock()
+		return true
+	case connUp:
+		p.mu.Unlock()
+		p.reg.Register()
+		return true
+	}
+	p.conn = connConnecting
+	p.mu.Unlock()
+	go p.connect()
+	return true
+}
+
+// connect opens the WebSocket to the first server that answers and registers.
+func (p *Phone) connect() {
+	urls, _ := p.info.WebSocketURLs()
+	var lastErr error
+	for _, url := range urls {
+		ctx, cancel := context.WithTimeout(context.Background(), p.deps.DialWait)
+		var t sipua.Transport
+		t, lastErr = p.deps.Dialer.Dial(ctx, url,
+			func(frame []byte) { p.ua.Receive(frame) },
+			func(err error) { p.onTransportClosed(t, err) })
+		cancel()
+		if lastErr == nil {
+			p.log.Infof("connected to %s", url)
+			p.mu.Lock()
+			p.transport = t
+			p.conn = connUp
+			register := p.wantRegistered && !p.closed
+			p.mu.Unlock()
+			p.ua.Attach(t)
+			if register {
+				p.reg.Register()
+			}
+			return
+		}
+		p.log.Warnf("could not connect to %s: %v", url, lastErr)
+	}
+	p.mu.Lock()
+	p.conn = connFailed
+	p.mu.Unlock()
+	p.post(func() { p.listener.RegisterEvent("terminated") })
+}
+
+// onTransportClosed runs when the WebSocket ends, asked or not.
+func (p *Phone) onTransportClosed(t sipua.Transport, err error) {
+	p.ua.Detach(t)
+	p.mu.Lock()
+	if p.transport != t {
+		p.mu.Unlock()
+		return
+	}
+	p.transport = nil
+	deliberate := p.conn != connUp || !p.wantRegistered
+	if !deliberate {
+		p.conn = connLost
+	}
+	p.mu.Unlock()
+	if deliberate {
+		return
+	}
+	p.log.Warnf("connection to the SIP server lost: %v", err)
+	if p.reg.ConnectionLost() {
+		p.post(func() { p.listener.RegisterEvent("unregistered") })
+	}
+}
+
+// Unregister removes the registration (Expires: 0) and then closes the
+// connection; "unregistered" follows in every case.
+func (p *Phone) Unregister() {
+	p.mu.Lock()
+	p.wantRegistered = false
+	up := p.conn == connUp
+	p.mu.Unlock()
+	if up {
+		p.reg.Unregister() // its "unregistered" event closes the connection
+		return
+	}
+	p.reg.ConnectionLost()
+	p.disconnect()
+	p.post(func() { p.listener.RegisterEvent("unregistered") })
+}
+
+// disconnect closes the connection on purpose.
+func (p *Phone) disconnect() {
+	p.mu.Lock()
+	t := p.transport
+	p.transport = nil
+	p.conn = connIdle
+	p.mu.Unlock()
+	if t != nil {
+		p.ua.Detach(t)
+		_ = t.Close()
+	}
+}
+
+// onRegEvent forwards registration events to the app and closes the connection
+// once an asked-for un-registration is done.
+func (p *Phone) onRegEvent(ev sipua.RegEvent) {
+	if ev.Kind == "unregistered" {
+		p.mu.Lock()
+		want := p.wantRegistered
+		p.mu.Unlock()
+		if !want {
+			p.disconnect()
+		}
+	}
+	if ev.Reason != "" {
+		p.log.Infof("registration %s: %s", ev.Kind, ev.Reason)
+	}
+	p.post(func() { p.listener.RegisterEvent(ev.Kind) })
+}
+
+// Close ends calls, un-registers if possible, closes the connection and stops
+// the phone for good.
+func (p *Phone) Close() {
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		return
+	}
+	p.closed = true
+	p.wantRegistered = false
+	p.mu.Unlock()
+	p.calls.closeAll()
+	p.reg.ConnectionLost()
+	p.disconnect()
+	p.ua.Close()
+	p.events.close()
+}
+
+// post queues a listener call.
+func (p *Phone) post(f func()) {
+	p.events.post(func() {
+		defer func() {
+			if r := recover(); r != nil {
+				p.log.Errorf("event listener failed: %v", r)
+			}
+		}()
+		f()
+	})
+}
+
+func (p *Phone) onStrayResponse(res *sip.Response) { p.calls.strayResponse(res) }
