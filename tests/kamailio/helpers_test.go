@@ -149,3 +149,9 @@ func replyTo(t *testing.T, req *sip.Request, code int, reason, toTag string, ext
 	hs = append(hs, extra...)
 	return rawMsg(fmt.Sprintf("SIP/2.0 %d %s", code, reason), hs, body)
 }
+
+// firstLine is the start line of m, for error messages.
+func firstLine(m sip.Message) string {
+	l, _, _ := strings.Cut(m.String(), "\r\n")
+	return l
+}
