@@ -1,0 +1,226 @@
+//go:build js && wasm
+
+package jsbridge
+
+import (
+	"sync"
+	"syscall/js"
+
+	"github.com/webphone/exotelsdk/sdk/phone"
+)
+
+// Version is the SDK version reported by getVersion; set by wasm/main.go.
+var Version = "dev"
+
+// phonesInPage maps each userName to the client using it: the same account
+// twice in one page would fight over one registration.
+var phonesInPage = struct {
+	sync.Mutex
+	byUser map[string]*client
+}{byUser: map[string]*client{}}
+
+// client is the Go side of one ExotelWebClient.
+type client struct {
+	obj js.Value
+
+	mu       sync.Mutex
+	phone    *phone.Phone
+	userName string
+	regCb    js.Value
+	callCb   js.Value
+	sessCb   js.Value
+}
+
+// newClient builds the JS object whose methods the loader's ExotelWebClient calls.
+func newClient() js.Value {
+	c := &client{}
+	methods := map[string]struct {
+		fallback any
+		fn       func(args []js.Value) any
+	}{
+		"initWebrtc":        {resolved(false), c.initWebrtc},
+		"DoRegister":        {false, c.doRegister},
+		"UnRegister":        {nil, c.unRegister},
+		"getCall":           {nil, c.getCall},
+		"checkClientStatus": {nil, c.checkClientStatus},
+		"getVersion":        {Version, func([]js.Value) any { return Version }},
+		"isWebRTCSupported": {false, func([]js.Value) any { return webRTCSupported() }},
+	}
+	obj := js.Global().Get("Object").New()
+	for name, m := range methods {
+		obj.Set(name, export(name, m.fallback, m.fn))
+	}
+	for _, name := range notYet {
+		name := name
+		obj.Set(name, export(name, nil, func([]js.Value) any {
+			logger.Warnf("%s is not available in this version", name)
+			return nil
+		}))
+	}
+	c.obj = obj
+	return obj
+}
+
+// notYet lists contract methods this build accepts but does not implement yet.
+var notYet = []string{
+	"SessionListener", "SessionListenerMethod", "initDiagnostics", "closeDiagnostics",
+	"startSpeakerDiagnosticsTest", "stopSpeakerDiagnosticsTest", "startMicDiagnosticsTest",
+	"stopMicDiagnosticsTest", "startNetworkDiagnostics", "stopNetworkDiagnostics",
+	"changeAudioInputDevice", "changeAudioOutputDevice", "registerAudioDeviceChangeCallback",
+	"setCallAudioOutputVolume", "getCallAudioOutputVolume", "setAudioOutputVolume", "setSoundVolume",
+	"setNoiseSuppression", "setPreferredCodec", "downloadLogs", "MakeCall", "setIceServers", "getIceServers",
+}
+
+// initWebrtc(sipAccountInfo, RegisterEventCallBack, CallListenerCallback,
+// SessionCallback, enableAutoAudioDeviceChangeHandling?) → Promise<boolean>.
+func (c *client) initWebrtc(args []js.Value) any {
+	info := arg(args, 0)
+	if info.Type() != js.TypeObject {
+		logger.Errorf("initWebrtc: sipAccountInfo must be an object")
+		return resolved(false)
+	}
+	for i, name := range []string{"RegisterEventCallBack", "CallListenerCallback", "SessionCallback"} {
+		if t := arg(args, i+1).Type(); t != js.TypeFunction && !(i == 2 && (t == js.TypeUndefined || t == js.TypeNull)) {
+			logger.Errorf("initWebrtc: %s must be a function", name)
+			return resolved(false)
+		}
+	}
+	account := accountFromJS(info)
+	if err := account.Validate(); err != nil {
+		logger.Errorf("initWebrtc: %v", err)
+		return resolved(false)
+	}
+
+	phonesInPage.Lock()
+	if other := phonesInPage.byUser[account.UserName]; other != nil && other != c {
+		phonesInPage.Unlock()
+		logger.Errorf("initWebrtc: userName %q is already used by another ExotelWebClient in this page", account.UserName)
+		return resolved(false)
+	}
+	phonesInPage.byUser[account.UserName] = c
+	phonesInPage.Unlock()
+
+	c.mu.Lock()
+	old, oldUser := c.phone, c.userName
+	c.regCb, c.callCb, c.sessCb = arg(args, 1), arg(args, 2), arg(args, 3)
+	c.userName = account.UserName
+	c.mu.Unlock()
+	if old != nil {
+		old.Close()
+		if oldUser != account.UserName {
+			phonesInPage.Lock()
+			delete(phonesInPage.byUser, oldUser)
+			phonesInPage.Unlock()
+		}
+	}
+	p, err := phone.New(account, phone.Deps{
+		Dialer:    wsDialer{},
+		Log:       book.Logger(account.UserName),
+		UserAgent: "exotelsdk-go/" + Version,
+	}, c)
+	if err != nil {
+		logger.Errorf("initWebrtc: %v", err)
+		return resolved(false)
+	}
+	c.mu.Lock()
+	c.phone = p
+	c.mu.Unlock()
+	return resolved(true)
+}
+
+// accountFromJS reads sipAccountInfo; unknown fields are ignored.
+func accountFromJS(v js.Value) phone.AccountInfo {
+	get := func(names ...string) string {
+		for _, n := range names {
+			if s := str(v.Get(n)); s != "" {
+				return s
+			}
+		}
+		return ""
+	}
+	a := phone.AccountInfo{
+		UserName: get("userName"), AuthUser: get("authUser"), Secret: get("secret"),
+		SipDomain: get("sipdomain", "sipDomain"), Domain: get("domain"), Port: get("port"),
+		Security: get("security"), Endpoint: get("endpoint"), DisplayName: get("displayname", "displayName"),
+		WSURL: get("wsUrl", "wsURL"), ContactHost: get("contactHost"), SipURI: get("sipUri"),
+	}
+	if list := v.Get("wsUrls"); list.Type() == js.TypeObject && list.Get("length").Type() == js.TypeNumber {
+		for i := 0; i < list.Length(); i++ {
+			if s := str(list.Index(i)); s != "" {
+				a.WSURLs = append(a.WSURLs, s)
+			}
+		}
+	}
+	return a
+}
+
+func (c *client) currentPhone(method string) *phone.Phone {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.phone == nil {
+		logger.Warnf("%s: call initWebrtc first", method)
+	}
+	return c.phone
+}
+
+// DoRegister() → boolean: connects and registers in the background.
+func (c *client) doRegister([]js.Value) any {
+	p := c.currentPhone("DoRegister")
+	if p == nil {
+		return false
+	}
+	return p.Register()
+}
+
+// UnRegister(): Expires 0, then the WebSocket is closed.
+func (c *client) unRegister([]js.Value) any {
+	if p := c.currentPhone("UnRegister"); p != nil {
+		spawn("UnRegister", p.Unregister)
+	}
+	return nil
+}
+
+// getCall() → the current Call or null.
+func (c *client) getCall([]js.Value) any { return nil }
+
+// checkClientStatus(cb): cb(status) once, later.
+func (c *client) checkClientStatus(args []js.Value) any {
+	cb := arg(args, 0)
+	if cb.Type() != js.TypeFunction {
+		logger.Warnf("checkClientStatus: the argument must be a function")
+		return nil
+	}
+	c.mu.Lock()
+	p := c.phone
+	c.mu.Unlock()
+	spawn("checkClientStatus", func() {
+		status := "not_initialized"
+		if p != nil {
+			status = p.Status()
+			if microphoneDenied() {
+				status = "media_permission_denied"
+			}
+		}
+		invokeLater(cb, status)
+	})
+	return nil
+}
+
+// RegisterEvent implements phone.Listener.
+func (c *client) RegisterEvent(state string) {
+	c.mu.Lock()
+	cb, user := c.regCb, c.userName
+	c.mu.Unlock()
+	invokeLater(cb, state, user)
+}
+
+// CallEvent implements phone.Listener.
+func (c *client) CallEvent(call *phone.Call, event string) {}
+
+// SessionEvent implements phone.Listener.
+func (c *client) SessionEvent(state string) {
+	c.mu.Lock()
+	cb, user := c.sessCb, c.userName
+	c.mu.Unlock()
+	invokeLater(cb, state, user)
+}

@@ -1,0 +1,60 @@
+//go:build js && wasm
+
+package jsbridge
+
+import (
+	"sync"
+	"syscall/js"
+
+	"github.com/webphone/exotelsdk/sdk/logs"
+)
+
+// book holds the SDK's recent log lines for every client in the page;
+// downloadLogs and the troubleshooting report read it.
+var book = logs.NewBook(3000)
+
+// logger is the bridge's own scope in the book.
+var logger = book.Logger("sdk")
+
+var logSinks struct {
+	sync.Mutex
+	console bool
+	app     js.Value
+}
+
+func init() {
+	logSinks.console = true
+	book.Subscribe(func(e logs.Entry) {
+		logSinks.Lock()
+		toConsole, app := logSinks.console, logSinks.app
+		logSinks.Unlock()
+		if toConsole {
+			method := e.Level.String()
+			if e.Level == logs.Debug {
+				method = "debug"
+			}
+			js.Global().Get("console").Call(method, "[exotelsdk] "+e.Scope+": "+e.Message)
+		}
+		if app.Type() == js.TypeFunction {
+			invokeLater(app, e.Level.String(), e.Scope+": "+e.Message, js.Global().Get("Array").New())
+		}
+	})
+}
+
+// setConsoleLogging is the static setEnableConsoleLogging.
+func setConsoleLogging(on bool) {
+	logSinks.Lock()
+	logSinks.console = on
+	logSinks.Unlock()
+}
+
+// setLoggerCallback is the static registerLoggerCallback(cb(level, message, args)).
+func setLoggerCallback(cb js.Value) {
+	logSinks.Lock()
+	defer logSinks.Unlock()
+	if cb.Type() != js.TypeFunction {
+		logSinks.app = js.Undefined()
+		return
+	}
+	logSinks.app = cb
+}

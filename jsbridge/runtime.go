@@ -1,0 +1,146 @@
+//go:build js && wasm
+
+// Package jsbridge is the only place the SDK touches the browser: it exports
+// ExotelWebClient and Call to JavaScript, and implements the sdk/ interfaces
+// (the WebSocket transport, media sessions, tones) on browser APIs. It stays
+// thin; the behaviour lives in sdk/.
+package jsbridge
+
+import (
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"syscall/js"
+)
+
+// rt is the loader's runtime object (scripts/loader.js): it calls app
+// callbacks on a later task and receives the Go API when it is ready.
+var rt js.Value
+
+// export turns fn into a JavaScript function that never lets a Go panic
+// through (a panic would stop the runtime for the whole page): it is logged and
+// fallback is returned instead.
+func export(name string, fallback any, fn func(args []js.Value) any) js.Func {
+	return js.FuncOf(func(this js.Value, args []js.Value) (result any) {
+		defer func() {
+			if r := recover(); r != nil {
+				logger.Errorf("%s failed: %v\n%s", name, r, debug.Stack())
+				result = fallback
+			}
+		}()
+		return fn(args)
+	})
+}
+
+// spawn runs f on a goroutine of its own, logging instead of crashing if it panics.
+// Every exported method that has to wait (WebSocket, getUserMedia, SDP) does so here.
+func spawn(name string, f func()) {
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				logger.Errorf("%s failed: %v\n%s", name, r, debug.Stack())
+			}
+		}()
+		f()
+	}()
+}
+
+// invokeLater calls an app callback on a later task; what it throws is caught
+// and logged by the loader.
+func invokeLater(fn js.Value, args ...any) {
+	if fn.Type() != js.TypeFunction {
+		return
+	}
+	rt.Call("invokeLater", fn, js.ValueOf(args))
+}
+
+// await blocks the calling goroutine (never a JS callback) until p settles.
+func await(p js.Value) (js.Value, error) {
+	type result struct {
+		v   js.Value
+		err error
+	}
+	ch := make(chan result, 1)
+	var onOK, onErr js.Func
+	onOK = js.FuncOf(func(this js.Value, args []js.Value) any {
+		ch <- result{v: arg(args, 0)}
+		return nil
+	})
+	onErr = js.FuncOf(func(this js.Value, args []js.Value) any {
+		ch <- result{err: jsError(arg(args, 0))}
+		return nil
+	})
+	defer onOK.Release()
+	defer onErr.Release()
+	p.Call("then", onOK, onErr)
+	r := <-ch
+	return r.v, r.err
+}
+
+// resolved returns Promise.resolve(v).
+func resolved(v any) js.Value { return js.Global().Get("Promise").Call("resolve", v) }
+
+// promise runs f on a goroutine and returns a Promise of its result; an error
+// resolves to fallback (the SDK's methods never reject: apps ignore rejections).
+func promise(name string, fallback any, f func() any) js.Value {
+	var executor js.Func
+	executor = js.FuncOf(func(this js.Value, args []js.Value) any {
+		resolve := args[0]
+		spawn(name, func() {
+			v := fallback
+			defer func() { resolve.Invoke(v) }()
+			v = f()
+		})
+		return nil
+	})
+	defer executor.Release()
+	return js.Global().Get("Promise").New(executor)
+}
+
+func arg(args []js.Value, i int) js.Value {
+	if i < len(args) {
+		return args[i]
+	}
+	return js.Undefined()
+}
+
+// jsError describes a thrown JS value or rejection reason.
+func jsError(v js.Value) error {
+	if v.Type() == js.TypeObject {
+		name, msg := v.Get("name"), v.Get("message")
+		if msg.Type() == js.TypeString {
+			return fmt.Errorf("%s: %s", name.String(), msg.String())
+		}
+	}
+	if v.Type() == js.TypeUndefined || v.Type() == js.TypeNull {
+		return errors.New("unknown JavaScript error")
+	}
+	return errors.New(v.String())
+}
+
+// str reads a JS value the app passed as a string; numbers are accepted too
+// (apps pass port: 443). Anything else is "".
+func str(v js.Value) string {
+	switch v.Type() {
+	case js.TypeString:
+		return v.String()
+	case js.TypeNumber:
+		f := v.Float()
+		if f == float64(int64(f)) {
+			return fmt.Sprint(int64(f))
+		}
+		return fmt.Sprint(f)
+	case js.TypeBoolean:
+		return fmt.Sprint(v.Bool())
+	}
+	return ""
+}
+
+// object makes a plain JS object with the given properties.
+func object(props map[string]any) js.Value {
+	o := js.Global().Get("Object").New()
+	for k, v := range props {
+		o.Set(k, v)
+	}
+	return o
+}

@@ -1,0 +1,167 @@
+//go:build js && wasm
+
+package jsbridge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"syscall/js"
+
+	"github.com/hack-pad/safejs"
+	"github.com/webphone/exotelsdk/sdk/sipua"
+)
+
+// wsDialer opens browser WebSockets with the "sip" subprotocol (RFC 7118).
+type wsDialer struct{}
+
+// wsTransport is one open WebSocket carrying SIP messages as text frames.
+type wsTransport struct {
+	ws        js.Value
+	listeners []listener
+	mu        sync.Mutex
+	open      bool // Dial succeeded: a later close is reported to onClose
+	closed    bool
+	onClose   func(error)
+}
+
+type listener struct {
+	event string
+	fn    js.Func
+}
+
+// Dial opens url and waits until it is open, failed, or ctx ends.
+func (wsDialer) Dial(ctx context.Context, url string, onFrame func([]byte), onClose func(error)) (sipua.Transport, error) {
+	ctor, err := safejs.Global().Get("WebSocket")
+	if err != nil {
+		return nil, err
+	}
+	ws, err := ctor.New(url, "sip")
+	if err != nil {
+		return nil, fmt.Errorf("cannot open WebSocket %s: %w", url, err)
+	}
+	t := &wsTransport{ws: safejs.Unsafe(ws), onClose: onClose}
+	t.ws.Set("binaryType", "arraybuffer")
+	opened := make(chan error, 1)
+	var once sync.Once
+	settle := func(err error) { once.Do(func() { opened <- err }) }
+
+	t.on("open", func(js.Value) { settle(nil) })
+	t.on("error", func(js.Value) { settle(errors.New("WebSocket error")) })
+	t.on("close", func(ev js.Value) {
+		err := fmt.Errorf("WebSocket closed (code %d%s)", ev.Get("code").Int(), reasonSuffix(ev))
+		settle(err)
+		t.closedByPeer(err)
+	})
+	t.on("message", func(ev js.Value) {
+		data := ev.Get("data")
+		if data.Type() == js.TypeString {
+			onFrame([]byte(data.String()))
+			return
+		}
+		u8 := js.Global().Get("Uint8Array").New(data)
+		b := make([]byte, u8.Length())
+		js.CopyBytesToGo(b, u8)
+		onFrame(b)
+	})
+
+	select {
+	case err = <-opened:
+	case <-ctx.Done():
+		err = fmt.Errorf("WebSocket %s did not open: %w", url, ctx.Err())
+	}
+	if err != nil {
+		t.shutdown()
+		return nil, err
+	}
+	if p := t.ws.Get("protocol").String(); p != "sip" {
+		t.shutdown()
+		return nil, fmt.Errorf("server at %s did not accept the sip subprotocol (got %q)", url, p)
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.closed {
+		return nil, fmt.Errorf("WebSocket %s closed while opening", url)
+	}
+	t.open = true
+	return t, nil
+}
+
+func reasonSuffix(ev js.Value) string {
+	if r := ev.Get("reason").String(); r != "" {
+		return ": " + r
+	}
+	return ""
+}
+
+func (t *wsTransport) on(event string, f func(js.Value)) {
+	fn := js.FuncOf(func(this js.Value, args []js.Value) any {
+		defer func() {
+			if r := recover(); r != nil {
+				logger.Errorf("WebSocket %s handler failed: %v", event, r)
+			}
+		}()
+		f(arg(args, 0))
+		return nil
+	})
+	t.listeners = append(t.listeners, listener{event, fn})
+	t.ws.Call("addEventListener", event, fn)
+}
+
+// Send writes one SIP message as a text frame.
+func (t *wsTransport) Send(frame []byte) error {
+	t.mu.Lock()
+	closed := t.closed
+	t.mu.Unlock()
+	if closed || t.ws.Get("readyState").Int() != 1 {
+		return sipua.ErrNotConnected
+	}
+	if _, err := safejs.Safe(t.ws).Call("send", string(frame)); err != nil {
+		return err
+	}
+	return nil
+}
+
+// Close closes the WebSocket on our initiative; onClose is not called.
+func (t *wsTransport) Close() error {
+	t.shutdown()
+	return nil
+}
+
+func (t *wsTransport) shutdown() {
+	t.mu.Lock()
+	if t.closed {
+		t.mu.Unlock()
+		return
+	}
+	t.closed = true
+	t.mu.Unlock()
+	t.ws.Call("close", 1000)
+	t.release()
+}
+
+// closedByPeer handles a close we did not ask for: the phone is told once.
+func (t *wsTransport) closedByPeer(err error) {
+	t.mu.Lock()
+	if t.closed {
+		t.mu.Unlock()
+		return
+	}
+	t.closed = true
+	report := t.open
+	t.mu.Unlock()
+	t.release()
+	if report && t.onClose != nil {
+		spawn("WebSocket close", func() { t.onClose(err) })
+	}
+}
+
+// release detaches and frees the event listeners; none can fire afterwards.
+func (t *wsTransport) release() {
+	for _, l := range t.listeners {
+		t.ws.Call("removeEventListener", l.event, l.fn)
+		l.fn.Release()
+	}
+	t.listeners = nil
+}
