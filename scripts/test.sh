@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Runs every test: native Go tests of sdk/, the same tests compiled to wasm
+# under Node, and the end-to-end tests in headless Chromium against a real
+# Kamailio and a real far end. Installs and builds what it needs first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+
+echo "== vet"
+go vet ./...
+GOOS=js GOARCH=wasm go vet ./jsbridge/... ./wasm/...
+
+echo "== sdk (native, race detector)"
+go test -race -count=1 ./sdk/...
+
+echo "== sdk (compiled to wasm, run in Node)"
+GOOS=js GOARCH=wasm go test -count=1 -exec="$(go env GOROOT)/lib/wasm/go_js_wasm_exec" ./sdk/...
+
+echo "== end to end (Chromium, Kamailio, Go far end)"
+go test -count=1 -p 1 -timeout 45m ./tests/...
