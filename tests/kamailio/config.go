@@ -99,7 +99,7 @@ modparam("registrar", "min_expires", {{.MinExpires}})
 modparam("registrar", "min_expires_mode", 1)
 modparam("nathelper|registrar", "received_avp", "$avp(RECEIVED)")
 
-modparam("auth", "qop", "auth")
+# Challenges carry qop=auth (www_challenge/proxy_challenge flag 1).
 {{- if .Algorithm}}
 modparam("auth", "algorithm", "{{.Algorithm}}")
 {{- end}}
@@ -205,7 +205,7 @@ route[AUTH] {
 	if (is_method("REGISTER")) {
 		if (!pv_www_authenticate("{{.Domain}}", "$var(pw)", "0")) {
 			xlog("L_INFO", "REGISTER auth failed rc=$rc user=$au\n");
-			www_challenge("{{.Domain}}", "0");
+			www_challenge("{{.Domain}}", "1"); # 1: qop=auth
 			exit;
 		}
 		if ($au != $tU) {
@@ -217,7 +217,7 @@ route[AUTH] {
 	}
 	if (!pv_proxy_authenticate("{{.Domain}}", "$var(pw)", "0")) {
 		xlog("L_INFO", "$rm auth failed rc=$rc user=$au\n");
-		proxy_challenge("{{.Domain}}", "0");
+		proxy_challenge("{{.Domain}}", "1");
 		exit;
 	}
 	if ($au != $fU) {
@@ -231,9 +231,8 @@ route[REGISTRAR] {
 	if (!is_method("REGISTER")) {
 		return;
 	}
-	if (!save("location")) {
-		sl_reply_error();
-	}
+	# save() sends the reply itself, errors (423, 400...) included.
+	save("location");
 	exit;
 }
 

@@ -66,8 +66,8 @@ func TestChallengeAlgorithm(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := res.GetHeader("WWW-Authenticate")
-	if h == nil || !strings.Contains(h.Value(), "algorithm=SHA-256") {
-		t.Fatalf("challenge %v does not name SHA-256", h)
+	if h == nil || !strings.Contains(h.Value(), "algorithm=SHA-256") || !strings.Contains(h.Value(), `qop="auth"`) {
+		t.Fatalf("challenge %v does not name SHA-256 with qop=auth", h)
 	}
 }
 
