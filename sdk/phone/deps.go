@@ -24,14 +24,27 @@ type Listener interface {
 	SessionEvent(state string)
 }
 
+// Tones plays the call-progress sounds: "ringtone" for an incoming call,
+// "ringbacktone" while an outgoing call rings without early media.
+type Tones interface {
+	Start(name string)
+	Stop(name string)
+}
+
 // Deps is what a Phone needs from its environment.
 type Deps struct {
 	Dialer    Dialer
 	Media     media.Factory
+	Tones     Tones // may be nil: no tones
 	Log       *logs.Logger
 	Clock     sipua.Clock   // default: the system clock
 	UserAgent string        // User-Agent header
 	DialWait  time.Duration // give up opening the WebSocket after this; default 10 s
 	// RegisterTimeout bounds the wait for the registrar's answer; default 10 s.
 	RegisterTimeout time.Duration
+	// MediaOptions returns the options for the next call's media (ICE servers,
+	// codec, devices), read when a call starts. May be nil.
+	MediaOptions func() media.Options
+	// DTMFMode is how sendDTMF sends digits; default SIP INFO.
+	DTMFMode media.DTMFMode
 }

@@ -230,3 +230,33 @@ func (p *Phone) post(f func()) {
 }
 
 func (p *Phone) onStrayResponse(res *sip.Response) { p.calls.strayResponse(res) }
+
+// spawnSafe runs f on its own goroutine; a panic is logged instead of stopping
+// the runtime.
+func spawnSafe(p *Phone, name string, f func()) {
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				p.log.Errorf("%s failed: %v", name, r)
+			}
+		}()
+		f()
+	}()
+}
+
+func (p *Phone) startTone(name string) {
+	if p.deps.Tones != nil {
+		p.deps.Tones.Start(name)
+	}
+}
+
+// stopTones silences the call-progress tones.
+func (p *Phone) stopTones() {
+	if p.deps.Tones != nil {
+		p.deps.Tones.Stop("ringtone")
+		p.deps.Tones.Stop("ringbacktone")
+	}
+}
+
+// newAuth answers digest challenges for one request series with the account's credentials.
+func (p *Phone) newAuth() *sipua.Auth { return sipua.NewAuth(p.acct.Creds) }

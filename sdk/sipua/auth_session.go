@@ -6,11 +6,11 @@ import (
 	"github.com/emiago/sipgo/sip"
 )
 
-// authSession answers digest challenges for one series of requests (a
-// registration, a dialog): it remembers the last challenge so later requests can
+// Auth answers digest challenges for one series of requests (a
+// registration, a call): it remembers the last challenge so later requests can
 // be authorized up front with an incremented nonce count, and it tells a
 // legitimate re-challenge (stale nonce) from rejected credentials.
-type authSession struct {
+type Auth struct {
 	creds     Credentials
 	challenge *Challenge
 	proxy     bool // the challenge came in Proxy-Authenticate
@@ -18,14 +18,17 @@ type authSession struct {
 }
 
 // ErrBadCredentials means the server refused our answer to its challenge.
+// NewAuth starts answering challenges with creds.
+func NewAuth(creds Credentials) *Auth { return &Auth{creds: creds} }
+
 var ErrBadCredentials = errors.New("authentication failed: wrong user name or password")
 
-// challenged takes a 401 or 407. answeredFresh says whether the request that got
+// Challenged takes a 401 or 407. answeredFresh says whether the request that got
 // it answered a challenge received earlier in the same attempt (not one cached
 // from an older request, which the server may simply have forgotten). It
 // returns ErrBadCredentials when that fresh answer was refused without
 // stale=true (RFC 7616 §3.3), and an error when there is nothing to answer.
-func (a *authSession) challenged(res *sip.Response, answeredFresh bool) error {
+func (a *Auth) Challenged(res *sip.Response, answeredFresh bool) error {
 	name := "WWW-Authenticate"
 	if res.StatusCode == 407 {
 		name = "Proxy-Authenticate"
@@ -55,8 +58,8 @@ func (a *authSession) challenged(res *sip.Response, answeredFresh bool) error {
 	return nil
 }
 
-// authorize adds our answer to req if we hold a challenge. It returns whether it did.
-func (a *authSession) authorize(req *sip.Request) (bool, error) {
+// Authorize adds our answer to req if we hold a challenge. It returns whether it did.
+func (a *Auth) Authorize(req *sip.Request) (bool, error) {
 	if a.challenge == nil {
 		return false, nil
 	}

@@ -56,7 +56,7 @@ type Registration struct {
 	callID  string
 	cseq    uint32
 	expires int
-	auth    authSession
+	auth    *Auth
 	state   string
 	gen     int // bumped to abandon the attempt in flight
 	cur     *ClientTransaction
@@ -75,7 +75,7 @@ func NewRegistration(ua *UA, acct *Account, id *Identity, clock Clock, log *logs
 		ua: ua, acct: acct, id: id, clock: clock, log: log, emit: emit, cfg: cfg,
 		jitter: rand.Float64,
 		callID: NewCallID(), expires: cfg.Expires,
-		auth:  authSession{creds: acct.Creds},
+		auth:  NewAuth(acct.Creds),
 		state: RegInitial,
 	}
 }
@@ -163,7 +163,7 @@ func (r *Registration) run(gen int, unregister bool) {
 			return
 		case res.StatusCode == 401 || res.StatusCode == 407:
 			r.mu.Lock()
-			err := r.auth.challenged(res, answeredFresh)
+			err := r.auth.Challenged(res, answeredFresh)
 			r.mu.Unlock()
 			if err != nil {
 				r.finish(gen, unregister, RegEvent{Reason: fmt.Sprintf("%d %s: %v", res.StatusCode, res.Reason, err)})
@@ -197,7 +197,7 @@ func (r *Registration) transact(gen int, unregister bool) (*sip.Response, error)
 		expires = 0
 	}
 	req := r.buildLocked(expires)
-	if _, err := r.auth.authorize(req); err != nil {
+	if _, err := r.auth.Authorize(req); err != nil {
 		r.mu.Unlock()
 		return nil, err
 	}

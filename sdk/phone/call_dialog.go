@@ -1,0 +1,295 @@
+package phone
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/emiago/sipgo/sip"
+	"github.com/webphone/exotelsdk/sdk/media"
+)
+
+// onRequest handles a request the far end sent within this call's dialog.
+// It runs on the UA's receive loop: media work goes to a goroutine.
+func (c *Call) onRequest(req *sip.Request, tx *sip.ServerTx) {
+	respond := func(code int, reason string) {
+		if err := tx.Respond(c.dialog.Respond(req, code, reason, nil, "")); err != nil {
+			c.log.Warnf("could not answer %s: %v", req.Method, err)
+		}
+	}
+	if !c.dialog.AcceptRemoteSeq(req) {
+		respond(500, "Server Internal Error")
+		return
+	}
+	switch req.Method {
+	case sip.BYE:
+		respond(200, "OK")
+		c.mu.Lock()
+		pending := c.inviteTx
+		c.inviteTx = nil
+		c.mu.Unlock()
+		if pending != nil {
+			_ = pending.Respond(c.dialog.Respond(c.invite, 487, "Request Terminated", nil, ""))
+		}
+		c.end(StateTerminated, "the far end hung up")
+	case sip.INVITE:
+		c.onReinvite(req, tx)
+	case sip.INFO:
+		c.log.Infof("INFO from the far end (%s): %q", contentType(req), string(req.Body()))
+		respond(200, "OK")
+	case sip.OPTIONS, sip.NOTIFY:
+		respond(200, "OK")
+	case sip.UPDATE:
+		if len(req.Body()) > 0 {
+			respond(488, "Not Acceptable Here") // session changes come by re-INVITE
+			return
+		}
+		respond(200, "OK")
+	default:
+		respond(501, "Not Implemented")
+	}
+}
+
+// onReinvite answers a re-INVITE: a hold or resume, a new offer, or (without
+// SDP) a request for our offer, which the ACK then answers.
+func (c *Call) onReinvite(req *sip.Request, tx *sip.ServerTx) {
+	c.mu.Lock()
+	busy := c.reinvite || c.ackWait != nil || c.d.CallState != StateConnected
+	if !busy {
+		c.reinvite = true
+	}
+	sess := c.sess
+	c.mu.Unlock()
+	if busy {
+		_ = tx.Respond(c.dialog.Respond(req, 491, "Request Pending", nil, ""))
+		return
+	}
+	spawnSafe(c.p, "re-INVITE", func() {
+		defer func() { c.mu.Lock(); c.reinvite = false; c.mu.Unlock() }()
+		ctx, cancel := mediaContext()
+		defer cancel()
+		var sdp string
+		var err error
+		offerless := len(req.Body()) == 0
+		if offerless {
+			sdp, err = sess.Offer(ctx, c.localDirection(), false)
+		} else if !isSDP(req) || !hasAudio(string(req.Body())) {
+			err = errors.New("no usable audio in the offer")
+		} else {
+			sdp, err = sess.Answer(ctx, string(req.Body()))
+		}
+		if err != nil {
+			c.log.Warnf("re-INVITE refused: %v", err)
+			_ = tx.Respond(c.dialog.Respond(req, 488, "Not Acceptable Here", nil, ""))
+			return
+		}
+		c.dialog.UpdateTarget(req)
+		if !offerless {
+			held := remoteHolds(string(req.Body()))
+			c.mu.Lock()
+			changed := c.d.RemoteHeld != held
+			c.d.RemoteHeld = held
+			c.mu.Unlock()
+			if changed {
+				c.log.Infof("the far end %s the call", map[bool]string{true: "held", false: "resumed"}[held])
+			}
+		}
+		ok := c.dialog.Respond(req, 200, "OK", []byte(sdp), "application/sdp")
+		c.mu.Lock()
+		c.ackWait = make(chan struct{})
+		wait := c.ackWait
+		c.pendingAckOffer = offerless
+		c.mu.Unlock()
+		if err := tx.Respond(ok); err != nil {
+			c.log.Warnf("could not answer re-INVITE: %v", err)
+		}
+		c.retransmitUntilAck(ok, wait)
+	})
+}
+
+// localDirection is the direction we offer now: sendonly while we hold.
+func (c *Call) localDirection() media.Direction {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.d.Held {
+		return media.SendOnly
+	}
+	return media.SendRecv
+}
+
+// Hangup ends the call: reject (486) before answering, CANCEL an outgoing
+// call that is not answered yet, BYE after. The app hears callEnded.
+func (c *Call) Hangup() error {
+	c.mu.Lock()
+	if c.ended {
+		c.mu.Unlock()
+		return errors.New("the call has already ended")
+	}
+	state, dir := c.d.CallState, c.d.CallDirection
+	tx := c.inviteTx
+	if tx != nil {
+		c.inviteTx = nil
+	}
+	outgoingPending := dir == "outgoing" && c.dialog == nil
+	if outgoingPending {
+		c.canceling = true
+	}
+	provisional := c.d.CallState == StateRinging
+	c.mu.Unlock()
+	switch {
+	case tx != nil:
+		if err := tx.Respond(c.dialog.Respond(c.invite, 486, "Busy Here", nil, "")); err != nil {
+			c.log.Warnf("could not reject: %v", err)
+		}
+		c.end(StateCallEnded, "rejected")
+	case outgoingPending:
+		if provisional {
+			c.sendCancel()
+		} // else the CANCEL goes out with the first provisional response
+		c.end(StateCallEnded, "canceled")
+	default:
+		c.log.Infof("hanging up a %s call", state)
+		c.sendBye()
+		c.end(StateCallEnded, "hung up")
+	}
+	return nil
+}
+
+// sendBye ends the dialog; the answer is only logged.
+func (c *Call) sendBye() {
+	tx, err := c.p.ua.Request(c.dialog.NewRequest(sip.BYE))
+	if err != nil {
+		c.log.Warnf("could not send BYE: %v", err)
+		return
+	}
+	spawnSafe(c.p, "BYE", func() {
+		for res := range tx.Responses() {
+			if res.StatusCode >= 300 {
+				c.log.Warnf("BYE answered %d %s", res.StatusCode, res.Reason)
+			}
+		}
+	})
+}
+
+// SetMuted turns the microphone off or on; no signalling.
+func (c *Call) SetMuted(muted bool) {
+	c.mu.Lock()
+	c.d.Muted = muted
+	sess := c.sess
+	c.mu.Unlock()
+	if sess != nil {
+		sess.SetMuted(muted)
+	}
+}
+
+// Muted tells whether the microphone is off.
+func (c *Call) Muted() bool { c.mu.Lock(); defer c.mu.Unlock(); return c.d.Muted }
+
+// Held tells whether we hold the call.
+func (c *Call) Held() bool { c.mu.Lock(); defer c.mu.Unlock(); return c.d.Held }
+
+// SetHold holds (re-INVITE a=sendonly) or resumes (a=sendrecv) the call and
+// waits for the outcome. A refused or glared (491) re-INVITE leaves the call
+// as it was and returns the error.
+func (c *Call) SetHold(hold bool) error {
+	c.mu.Lock()
+	switch {
+	case c.d.CallState != StateConnected || c.ended:
+		c.mu.Unlock()
+		return fmt.Errorf("cannot hold a call that is %s", c.d.CallState)
+	case c.reinvite || c.ackWait != nil:
+		c.mu.Unlock()
+		return errors.New("another re-INVITE is in progress")
+	case c.d.Held == hold:
+		c.mu.Unlock()
+		return nil
+	}
+	c.reinvite = true
+	sess := c.sess
+	c.mu.Unlock()
+	defer func() { c.mu.Lock(); c.reinvite = false; c.mu.Unlock() }()
+
+	dir := media.SendRecv
+	if hold {
+		dir = media.SendOnly
+	}
+	ctx, cancel := mediaContext()
+	defer cancel()
+	offer, err := sess.Offer(ctx, dir, false)
+	if err != nil {
+		return fmt.Errorf("could not make the offer: %w", err)
+	}
+	res, err := c.reoffer(offer)
+	if err == nil {
+		err = sess.Accept(ctx, string(res.Body()), false)
+	}
+	if err != nil {
+		if rbErr := sess.Rollback(ctx); rbErr != nil {
+			c.log.Warnf("rollback failed: %v", rbErr)
+		}
+		return err
+	}
+	c.mu.Lock()
+	c.d.Held = hold
+	c.mu.Unlock()
+	return nil
+}
+
+// reoffer sends a re-INVITE with our offer and returns its 2xx (already ACKed).
+func (c *Call) reoffer(offer string) (*sip.Response, error) {
+	req := c.dialog.NewRequest(sip.INVITE)
+	req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
+	req.SetBody([]byte(offer))
+	tx, err := c.p.ua.Request(req)
+	if err != nil {
+		return nil, err
+	}
+	for res := range tx.Responses() {
+		if res.StatusCode < 200 {
+			continue
+		}
+		if !res.IsSuccess() {
+			if res.StatusCode == 481 || res.StatusCode == 408 {
+				defer c.end(StateTerminated, fmt.Sprintf("re-INVITE answered %d", res.StatusCode))
+			}
+			return nil, fmt.Errorf("re-INVITE answered %d %s", res.StatusCode, res.Reason)
+		}
+		c.dialog.UpdateTarget(res)
+		_ = c.p.ua.Send(c.dialog.Ack(req.CSeq().SeqNo))
+		return res, nil
+	}
+	return nil, fmt.Errorf("re-INVITE got no answer: %v", tx.Err())
+}
+
+// SendDTMF sends one digit (0-9 * # A-D) by SIP INFO or RFC 4733.
+func (c *Call) SendDTMF(digit string) error {
+	if len(digit) != 1 || !strings.Contains("0123456789*#ABCDabcd", digit) {
+		return fmt.Errorf("invalid DTMF digit %q", digit)
+	}
+	d := strings.ToUpper(digit)
+	c.mu.Lock()
+	connected := c.d.CallState == StateConnected && !c.ended
+	sess := c.sess
+	c.mu.Unlock()
+	if !connected {
+		return errors.New("DTMF needs a connected call")
+	}
+	if c.p.deps.DTMFMode == media.DTMFRFC4733 {
+		return sess.SendDTMF(rune(d[0]))
+	}
+	req := c.dialog.NewRequest(sip.INFO)
+	req.AppendHeader(sip.NewHeader("Content-Type", "application/dtmf-relay"))
+	req.SetBody([]byte("Signal=" + d + "\r\nDuration=160\r\n"))
+	tx, err := c.p.ua.Request(req)
+	if err != nil {
+		return err
+	}
+	spawnSafe(c.p, "INFO", func() {
+		for res := range tx.Responses() {
+			if res.StatusCode >= 300 {
+				c.log.Warnf("DTMF INFO answered %d %s", res.StatusCode, res.Reason)
+			}
+		}
+	})
+	return nil
+}

@@ -1,0 +1,259 @@
+package phone
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/emiago/sipgo/sip"
+	"github.com/webphone/exotelsdk/sdk/media"
+	"github.com/webphone/exotelsdk/sdk/sipua"
+)
+
+// CallOptions are MakeCall's options.
+type CallOptions struct {
+	Headers map[string]string // extra headers on the INVITE, e.g. X-… for the PBX
+}
+
+// MakeCall starts an outgoing call to destination (a user at the account's
+// domain, or a full sip: URI). The call is returned at once; "ringing",
+// "connected" or "callEnded" follow.
+func (p *Phone) MakeCall(destination string, opts CallOptions) (*Call, error) {
+	target, err := p.targetURI(destination)
+	if err != nil {
+		return nil, err
+	}
+	if p.deps.Media == nil {
+		return nil, errors.New("no media available")
+	}
+	p.mu.Lock()
+	up := p.conn == connUp
+	p.mu.Unlock()
+	if !up {
+		return nil, errors.New("not connected: call DoRegister first")
+	}
+	if p.calls.busy() {
+		return nil, errors.New("a call is already in progress")
+	}
+	req := sip.NewRequest(sip.INVITE, target)
+	req.AppendHeader(p.id.Via(p.acct.Secure))
+	mf := sip.MaxForwardsHeader(70)
+	req.AppendHeader(&mf)
+	from := &sip.FromHeader{DisplayName: p.acct.DisplayName, Address: p.acct.AOR, Params: sip.NewParams()}
+	from.Params.Add("tag", sipua.NewTag())
+	req.AppendHeader(from)
+	req.AppendHeader(&sip.ToHeader{Address: target, Params: sip.NewParams()})
+	callID := sip.CallIDHeader(sipua.NewCallID())
+	req.AppendHeader(&callID)
+	req.AppendHeader(&sip.CSeqHeader{SeqNo: 1, MethodName: sip.INVITE})
+	req.AppendHeader(p.id.Contact(-1, false))
+	req.AppendHeader(sip.NewHeader("Allow", sipua.Allowed))
+	req.AppendHeader(sip.NewHeader("Supported", "outbound"))
+	if p.acct.UserAgent != "" {
+		req.AppendHeader(sip.NewHeader("User-Agent", p.acct.UserAgent))
+	}
+	for name, value := range opts.Headers {
+		if strings.ContainsAny(name+value, "\r\n") || name == "" {
+			return nil, fmt.Errorf("invalid header %q", name)
+		}
+		req.AppendHeader(sip.NewHeader(name, value))
+	}
+	c := &Call{p: p, log: p.log.With("call"), invite: req}
+	c.d = Details{
+		CallID: callID.Value(), CallDirection: "outgoing", CallState: StateCalling,
+		RemoteID: target.User, RemoteDisplayName: target.User,
+		CallStartedTime: time.Now(), SipHeaders: map[string]string{},
+	}
+	p.calls.add(c)
+	spawnSafe(p, "MakeCall", c.dial)
+	return c, nil
+}
+
+// targetURI turns what the app dialled into a request URI.
+func (p *Phone) targetURI(destination string) (sip.Uri, error) {
+	d := strings.TrimSpace(destination)
+	if d == "" || strings.ContainsAny(d, " \t\r\n<>\"") {
+		return sip.Uri{}, fmt.Errorf("invalid destination %q", destination)
+	}
+	if !strings.HasPrefix(d, "sip:") && !strings.HasPrefix(d, "sips:") {
+		if !strings.Contains(d, "@") {
+			d += "@" + p.info.SipDomain
+		}
+		d = "sip:" + d
+	}
+	var u sip.Uri
+	if err := sip.ParseUri(d, &u); err != nil || u.Host == "" {
+		return sip.Uri{}, fmt.Errorf("invalid destination %q", destination)
+	}
+	return u, nil
+}
+
+// dial makes the offer and runs the INVITE transaction to its end.
+func (c *Call) dial() {
+	sess, err := c.newSession()
+	if err != nil {
+		c.end(StateCallEnded, "media unavailable: "+err.Error())
+		return
+	}
+	ctx, cancel := mediaContext()
+	offer, err := sess.Offer(ctx, media.SendRecv, false)
+	cancel()
+	if err != nil {
+		c.end(StateCallEnded, "could not make an offer: "+err.Error())
+		return
+	}
+	c.invite.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
+	c.invite.SetBody([]byte(offer))
+	auth := c.p.newAuth()
+	answeredFresh := false
+	for attempt := 0; attempt < 4; attempt++ {
+		if c.Ended() {
+			return
+		}
+		res, err := c.inviteOnce()
+		if err != nil {
+			c.end(StateCallEnded, err.Error())
+			return
+		}
+		if res == nil {
+			return // ended while waiting
+		}
+		if res.StatusCode != 401 && res.StatusCode != 407 {
+			c.finalResponse(res)
+			return
+		}
+		if err := auth.Challenged(res, answeredFresh); err != nil {
+			c.end(StateCallEnded, fmt.Sprintf("%d %s: %v", res.StatusCode, res.Reason, err))
+			return
+		}
+		answeredFresh = true
+		c.invite = c.invite.Clone()
+		c.invite.RemoveHeader("Via")
+		c.invite.PrependHeader(c.p.id.Via(c.p.acct.Secure))
+		c.invite.CSeq().SeqNo++
+		if _, err := auth.Authorize(c.invite); err != nil {
+			c.end(StateCallEnded, err.Error())
+			return
+		}
+	}
+	c.end(StateCallEnded, "too many authentication challenges")
+}
+
+// inviteOnce sends the INVITE and returns its final response, handling the
+// provisional ones on the way. It returns nil, nil if the call ended meanwhile.
+func (c *Call) inviteOnce() (*sip.Response, error) {
+	tx, err := c.p.ua.Request(c.invite)
+	if err != nil {
+		return nil, fmt.Errorf("could not send INVITE: %w", err)
+	}
+	c.mu.Lock()
+	c.outTx = tx
+	cancelNow := c.canceling
+	c.mu.Unlock()
+	provisional := false
+	for res := range tx.Responses() {
+		if res.StatusCode == 100 {
+			continue
+		}
+		if res.StatusCode < 200 {
+			if !provisional {
+				provisional = true
+				if cancelNow {
+					c.sendCancel()
+				}
+			}
+			c.provisional(res)
+			continue
+		}
+		return res, nil
+	}
+	if c.Ended() {
+		return nil, nil
+	}
+	if errors.Is(tx.Err(), sip.ErrTransactionTimeout) {
+		return nil, errors.New("no answer (timeout)")
+	}
+	return nil, fmt.Errorf("INVITE failed: %v", tx.Err())
+}
+
+// provisional handles 180/183: "ringing" once, early media if it has SDP,
+// ringback otherwise.
+func (c *Call) provisional(res *sip.Response) {
+	if isSDP(res) {
+		c.mu.Lock()
+		first := !c.earlyMedia
+		c.earlyMedia = true
+		sess := c.sess
+		c.mu.Unlock()
+		if first {
+			ctx, cancel := mediaContext()
+			if err := sess.Accept(ctx, string(res.Body()), true); err != nil {
+				c.log.Warnf("early media answer not usable: %v", err)
+			}
+			cancel()
+			c.p.stopTones()
+		}
+	} else if !c.hasEarlyMedia() {
+		c.p.startTone("ringbacktone")
+	}
+	if c.State() == StateCalling {
+		c.setState(StateRinging)
+	}
+}
+
+func (c *Call) hasEarlyMedia() bool { c.mu.Lock(); defer c.mu.Unlock(); return c.earlyMedia }
+
+// finalResponse ends the INVITE transaction: 2xx connects (or, if we had
+// cancelled meanwhile, is ACKed and hung up), anything else ends the call.
+func (c *Call) finalResponse(res *sip.Response) {
+	c.p.stopTones()
+	if !res.IsSuccess() {
+		c.end(StateCallEnded, fmt.Sprintf("%d %s", res.StatusCode, res.Reason))
+		return
+	}
+	dialog, err := sipua.NewUACDialog(c.p.ua, &c.p.id, &c.p.acct, c.invite, res)
+	if err != nil {
+		c.log.Errorf("unusable 2xx: %v", err)
+		c.end(StateCallEnded, "unusable 2xx: "+err.Error())
+		return
+	}
+	c.mu.Lock()
+	c.dialog = dialog
+	canceled := c.canceling || c.ended
+	c.mu.Unlock()
+	_ = c.p.ua.Send(dialog.Ack(c.invite.CSeq().SeqNo))
+	if canceled {
+		c.sendBye()
+		return
+	}
+	ctx, cancel := mediaContext()
+	err = c.sess.Accept(ctx, string(res.Body()), false)
+	cancel()
+	if err != nil {
+		c.log.Errorf("the far end's answer is not usable: %v", err)
+		c.sendBye()
+		c.end(StateCallEnded, "unusable answer: "+err.Error())
+		return
+	}
+	c.setState(StateConnected)
+}
+
+// sendCancel cancels our pending INVITE (RFC 3261 §9.1).
+func (c *Call) sendCancel() {
+	c.mu.Lock()
+	inv := c.invite
+	c.mu.Unlock()
+	cancel := sip.NewRequest(sip.CANCEL, inv.Recipient)
+	cancel.AppendHeader(inv.Via().Clone())
+	for _, name := range []string{"Route", "Max-Forwards", "From", "To", "Call-ID"} {
+		for _, h := range inv.GetHeaders(name) {
+			cancel.AppendHeader(sip.HeaderClone(h))
+		}
+	}
+	cancel.AppendHeader(&sip.CSeqHeader{SeqNo: inv.CSeq().SeqNo, MethodName: sip.CANCEL})
+	cancel.SetBody(nil)
+	if _, err := c.p.ua.Request(cancel); err != nil {
+		c.log.Warnf("could not send CANCEL: %v", err)
+	}
+}
