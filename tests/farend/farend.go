@@ -89,11 +89,7 @@ func Start(cfg Config) (*Peer, error) {
 	if cfg.Expires == 0 {
 		cfg.Expires = 300
 	}
-	// WebRTC SDP with candidates pushes an INVITE past 1500 bytes; on
-	// loopback (MTU 64 KiB) that is fine, but sipgo refuses by default.
-	if sip.UDPMTUSize < 60000 {
-		sip.UDPMTUSize = 60000
-	}
+	raiseUDPMTU()
 	pc, err := net.ListenPacket("udp4", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
@@ -244,6 +240,15 @@ func (p *Peer) call(callID string) *Call {
 	defer p.mu.Unlock()
 	return p.calls[callID]
 }
+
+// raiseUDPMTU lets sipgo send SIP over UDP up to 60000 bytes: WebRTC SDP
+// with candidates pushes an INVITE past its default 1500, which is fine on
+// loopback (MTU 64 KiB). It changes a sipgo package variable, once.
+var raiseUDPMTU = sync.OnceFunc(func() {
+	if sip.UDPMTUSize < 60000 {
+		sip.UDPMTUSize = 60000
+	}
+})
 
 // targetURI turns "alice", "alice@host" or "sip:alice@host" into a URI.
 func (p *Peer) targetURI(to string) (sip.Uri, error) {

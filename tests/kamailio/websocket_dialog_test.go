@@ -28,7 +28,7 @@ func (d *wsDialog) send(method, body string, extra ...string) {
 		d.cseq++
 	}
 	hs := append([]string{
-		fmt.Sprintf("Via: SIP/2.0/WS %s;branch=z9hG4bK%s%d%s", d.p.viaHost, d.callID, d.cseq, method),
+		fmt.Sprintf("Via: SIP/2.0/%s %s;branch=z9hG4bK%s%d%s", d.p.viaProto, d.p.viaHost, d.callID, d.cseq, method),
 		"Max-Forwards: 70", "From: " + d.from, "To: " + d.to, "Call-ID: " + d.callID,
 		fmt.Sprintf("CSeq: %d %s", d.cseq, method), "Contact: " + d.p.contact,
 	}, d.routes...)

@@ -15,13 +15,14 @@ import (
 // wsPhone plays a browser SIP stack by hand over a WebSocket: Via host and
 // Contact host are random ".invalid" names, as JsSIP/SIP.js send them.
 type wsPhone struct {
-	t       *testing.T
-	conn    *kamailio.WSConn
-	srv     *kamailio.Server
-	user    string
-	contact string // <sip:abcd@xyz.invalid;transport=ws>
-	viaHost string
-	cseq    int
+	t        *testing.T
+	conn     *kamailio.WSConn
+	srv      *kamailio.Server
+	user     string
+	contact  string // <sip:abcd@xyz.invalid;transport=ws>
+	viaHost  string
+	viaProto string // "WS", or "WSS" as JsSIP writes even on ws://
+	cseq     int
 	// challenges lists the 401/407 codes answered, in order.
 	challenges []int
 }
@@ -35,7 +36,7 @@ func newWSPhone(t *testing.T, srv *kamailio.Server, user string) *wsPhone {
 	}
 	t.Cleanup(func() { c.Close() })
 	return &wsPhone{t: t, conn: c, srv: srv, user: user,
-		contact: "<sip:abcd@xyz.invalid;transport=ws>", viaHost: "df7jal23ls0d.invalid"}
+		contact: "<sip:abcd@xyz.invalid;transport=ws>", viaHost: "df7jal23ls0d.invalid", viaProto: "WS"}
 }
 
 func (p *wsPhone) send(msg string) {
@@ -81,7 +82,7 @@ func (p *wsPhone) request(ctx context.Context, method, ruri, to, callID string, 
 	for attempt := 0; attempt < 2; attempt++ {
 		p.cseq++
 		hs := []string{
-			fmt.Sprintf("Via: SIP/2.0/WS %s;branch=z9hG4bK%s%d", p.viaHost, callID, p.cseq),
+			fmt.Sprintf("Via: SIP/2.0/%s %s;branch=z9hG4bK%s%d", p.viaProto, p.viaHost, callID, p.cseq),
 			"Max-Forwards: 70",
 			fmt.Sprintf("From: <sip:%s@%s>;tag=%s", p.user, p.srv.Domain, tag),
 			"To: " + to,
@@ -232,6 +233,7 @@ func TestWebSocketOutgoingCall(t *testing.T) {
 	}
 
 	alice := newWSPhone(t, srv, "alice")
+	alice.viaProto = "WSS" // replies must still come back over the ws:// connection
 	if res := alice.register(ctx, 300); res.StatusCode != 200 {
 		t.Fatalf("WS REGISTER answered %s", res.StartLine())
 	}
@@ -262,10 +264,10 @@ func TestWebSocketOutgoingCall(t *testing.T) {
 	target := contact.Address.String()
 	inviteCSeq := res.CSeq().SeqNo
 	alice.send(rawMsg("ACK "+target+" SIP/2.0", append([]string{
-		fmt.Sprintf("Via: SIP/2.0/WS %s;branch=z9hG4bKack1", alice.viaHost),
+		fmt.Sprintf("Via: SIP/2.0/WSS %s;branch=z9hG4bKack1", alice.viaHost),
 		fmt.Sprintf("CSeq: %d ACK", inviteCSeq)}, hs...), ""))
 	alice.send(rawMsg("BYE "+target+" SIP/2.0", append([]string{
-		fmt.Sprintf("Via: SIP/2.0/WS %s;branch=z9hG4bKbye1", alice.viaHost),
+		fmt.Sprintf("Via: SIP/2.0/WSS %s;branch=z9hG4bKbye1", alice.viaHost),
 		fmt.Sprintf("CSeq: %d BYE", inviteCSeq+1)}, hs...), ""))
 	if res := alice.recvResponse(ctx, true); res.StatusCode != 200 || res.CSeq().MethodName != sip.BYE {
 		t.Fatalf("BYE answered %s", res.StartLine())
