@@ -14,6 +14,8 @@ type configParams struct {
 	MinExpires int
 	MaxExpires int
 	ModPath    string
+	// DropOnDisconnect removes contacts whose TCP/WS connection closed.
+	DropOnDisconnect bool
 }
 
 // renderConfig returns the kamailio.cfg text for p.
@@ -91,6 +93,9 @@ modparam("rr", "append_fromtag", 0)
 
 modparam("usrloc", "db_mode", 0)
 modparam("usrloc", "use_domain", 0)
+{{- if .DropOnDisconnect}}
+modparam("usrloc", "handle_lost_tcp", 1)
+{{- end}}
 
 modparam("registrar", "method_filtering", 1)
 modparam("registrar", "max_expires", {{.MaxExpires}})

@@ -32,6 +32,10 @@ type Options struct {
 	Algorithm  string // digest algorithm challenged with: "MD5" (default) or "SHA-256"
 	MinExpires int    // shorter REGISTER expiries get 423 Interval Too Brief; default 10
 	MaxExpires int    // longer expiries are lowered to this; default 3600
+	// DropContactsOnDisconnect removes a WebSocket client's contacts as soon
+	// as its connection closes (usrloc handle_lost_tcp). By default they
+	// stay until they expire, and INVITEs to them fail at once with 500.
+	DropContactsOnDisconnect bool
 }
 
 // Server is one running Kamailio owned by a test.
@@ -115,6 +119,7 @@ func Start(t testing.TB, opt Options) *Server {
 		cfg, err := renderConfig(configParams{
 			Domain: opt.Domain, Algorithm: alg, UDPPort: udp, WSPort: ws,
 			MinExpires: opt.MinExpires, MaxExpires: opt.MaxExpires, ModPath: ModulePath,
+			DropOnDisconnect: opt.DropContactsOnDisconnect,
 		})
 		if err != nil {
 			t.Fatalf("kamailio: render config: %v", err)

@@ -207,3 +207,31 @@ func TestWebSocketCancel(t *testing.T) {
 		t.Fatalf("alice got %v, want the ACK for 487", ack)
 	}
 }
+
+// TestDropContactsOnDisconnect: with the option, a WebSocket client's
+// registration disappears when its connection closes; without it, it stays.
+func TestDropContactsOnDisconnect(t *testing.T) {
+	for _, drop := range []bool{false, true} {
+		srv := kamailio.Start(t, kamailio.Options{DropContactsOnDisconnect: drop})
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		alice := newWSPhone(t, srv, "alice")
+		if res := alice.register(ctx, 300); res.StatusCode != 200 {
+			t.Fatalf("WS REGISTER answered %s", res.StartLine())
+		}
+		alice.conn.Close()
+		want := 1
+		if drop {
+			want = 0
+		}
+		var c []string
+		for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+			if c, _ = srv.Contacts("alice"); len(c) == want {
+				break
+			}
+		}
+		if len(c) != want {
+			t.Fatalf("drop=%v: contacts after disconnect %q", drop, c)
+		}
+		cancel()
+	}
+}
