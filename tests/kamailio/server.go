@@ -168,12 +168,10 @@ func (s *Server) Stop() {
 	// Workers share the main process's group (Setpgid), so kill the group.
 	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 	<-done
-	// Orphaned workers may take a moment to die; wait until none is left.
-	for i := 0; i < 100; i++ {
-		if err := syscall.Kill(-cmd.Process.Pid, 0); errors.Is(err, syscall.ESRCH) {
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
+	// Workers die asynchronously (and may linger as zombies, which hold no
+	// sockets): wait until both ports are released.
+	for i := 0; i < 100 && portsFree(s.udpPort, s.wsPort) != nil; i++ {
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 
