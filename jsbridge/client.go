@@ -29,22 +29,36 @@ type client struct {
 	regCb    js.Value
 	callCb   js.Value
 	sessCb   js.Value
+	calls    map[*phone.Call]*jsCall
+	tones    *tonePlayer
+	devices  *deviceState
+	settings callSettings
 }
 
 // newClient builds the JS object whose methods the loader's ExotelWebClient calls.
 func newClient() js.Value {
-	c := &client{}
+	c := &client{calls: map[*phone.Call]*jsCall{}, tones: newTonePlayer(), devices: newDeviceState()}
 	methods := map[string]struct {
 		fallback any
 		fn       func(args []js.Value) any
 	}{
-		"initWebrtc":        {resolved(false), c.initWebrtc},
-		"DoRegister":        {false, c.doRegister},
-		"UnRegister":        {nil, c.unRegister},
-		"getCall":           {nil, c.getCall},
-		"checkClientStatus": {nil, c.checkClientStatus},
-		"getVersion":        {Version, func([]js.Value) any { return Version }},
-		"isWebRTCSupported": {false, func([]js.Value) any { return webRTCSupported() }},
+		"initWebrtc":               {resolved(false), c.initWebrtc},
+		"DoRegister":               {false, c.doRegister},
+		"UnRegister":               {nil, c.unRegister},
+		"getCall":                  {nil, c.getCall},
+		"checkClientStatus":        {nil, c.checkClientStatus},
+		"getVersion":               {Version, func([]js.Value) any { return Version }},
+		"isWebRTCSupported":        {false, func([]js.Value) any { return webRTCSupported() }},
+		"MakeCall":                 {resolved(false), c.makeCall},
+		"setIceServers":            {false, c.setIceServers},
+		"getIceServers":            {nil, c.getIceServers},
+		"setPreferredCodec":        {nil, c.setPreferredCodec},
+		"setNoiseSuppression":      {nil, c.setNoiseSuppression},
+		"setCallAudioOutputVolume": {nil, c.setCallVolume},
+		"getCallAudioOutputVolume": {1, func([]js.Value) any { return c.devices.callVolume() }},
+		"setAudioOutputVolume":     {false, c.setToneVolume},
+		"setSoundVolume":           {false, c.setToneVolume},
+		"setDtmfMode":              {false, c.setDTMFMode},
 	}
 	obj := js.Global().Get("Object").New()
 	for name, m := range methods {
@@ -67,8 +81,7 @@ var notYet = []string{
 	"startSpeakerDiagnosticsTest", "stopSpeakerDiagnosticsTest", "startMicDiagnosticsTest",
 	"stopMicDiagnosticsTest", "startNetworkDiagnostics", "stopNetworkDiagnostics",
 	"changeAudioInputDevice", "changeAudioOutputDevice", "registerAudioDeviceChangeCallback",
-	"setCallAudioOutputVolume", "getCallAudioOutputVolume", "setAudioOutputVolume", "setSoundVolume",
-	"setNoiseSuppression", "setPreferredCodec", "downloadLogs", "MakeCall", "setIceServers", "getIceServers",
+	"downloadLogs",
 }
 
 // initWebrtc(sipAccountInfo, RegisterEventCallBack, CallListenerCallback,
@@ -113,10 +126,15 @@ func (c *client) initWebrtc(args []js.Value) any {
 			phonesInPage.Unlock()
 		}
 	}
+	c.settings.readAccount(info)
 	p, err := phone.New(account, phone.Deps{
-		Dialer:    wsDialer{},
-		Log:       book.Logger(account.UserName),
-		UserAgent: "exotelsdk-go/" + Version,
+		Dialer:       wsDialer{},
+		Media:        &mediaFactory{devices: c.devices},
+		Tones:        c.tones,
+		Log:          book.Logger(account.UserName),
+		UserAgent:    "exotelsdk-go/" + Version,
+		MediaOptions: c.settings.mediaOptions,
+		DTMFMode:     c.settings.dtmfMode(),
 	}, c)
 	if err != nil {
 		logger.Errorf("initWebrtc: %v", err)
@@ -181,7 +199,57 @@ func (c *client) unRegister([]js.Value) any {
 }
 
 // getCall() → the current Call or null.
-func (c *client) getCall([]js.Value) any { return nil }
+func (c *client) getCall([]js.Value) any {
+	c.mu.Lock()
+	p := c.phone
+	c.mu.Unlock()
+	if p == nil {
+		return nil
+	}
+	call := p.CurrentCall()
+	if call == nil {
+		return nil
+	}
+	return c.jsCallFor(call).obj
+}
+
+// jsCallFor returns the one JS object of a call, making it on first use.
+func (c *client) jsCallFor(call *phone.Call) *jsCall {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	jc := c.calls[call]
+	if jc == nil {
+		jc = newJSCall(c, call)
+		c.calls[call] = jc
+	}
+	return jc
+}
+
+// MakeCall(destination, options?) → Promise<boolean> (ext): starts an outgoing call.
+func (c *client) makeCall(args []js.Value) any {
+	p := c.currentPhone("MakeCall")
+	dest := str(arg(args, 0))
+	if p == nil {
+		return resolved(false)
+	}
+	opts := phone.CallOptions{Headers: map[string]string{}}
+	if o := arg(args, 1); o.Type() == js.TypeObject {
+		if h := o.Get("headers"); h.Type() == js.TypeObject {
+			keys := js.Global().Get("Object").Call("keys", h)
+			for i := 0; i < keys.Length(); i++ {
+				k := keys.Index(i).String()
+				opts.Headers[k] = str(h.Get(k))
+			}
+		}
+	}
+	call, err := p.MakeCall(dest, opts)
+	if err != nil {
+		logger.Warnf("MakeCall(%q) refused: %v", dest, err)
+		return resolved(false)
+	}
+	c.jsCallFor(call)
+	return resolved(true)
+}
 
 // checkClientStatus(cb): cb(status) once, later.
 func (c *client) checkClientStatus(args []js.Value) any {
@@ -214,8 +282,18 @@ func (c *client) RegisterEvent(state string) {
 	invokeLater(cb, state, user)
 }
 
-// CallEvent implements phone.Listener.
-func (c *client) CallEvent(call *phone.Call, event string) {}
+// CallEvent implements phone.Listener: CallListenerCallback(callObj, event, phone).
+func (c *client) CallEvent(call *phone.Call, event string) {
+	jc := c.jsCallFor(call)
+	jc.refresh()
+	c.mu.Lock()
+	cb, user := c.callCb, c.userName
+	if call.Ended() {
+		delete(c.calls, call)
+	}
+	c.mu.Unlock()
+	invokeLater(cb, jc.obj, event, user)
+}
 
 // SessionEvent implements phone.Listener.
 func (c *client) SessionEvent(state string) {

@@ -124,7 +124,7 @@ function exotelSDKFactory(scriptURL) {
     setAudioOutputVolume: undefined, setSoundVolume: undefined,
     setNoiseSuppression: undefined, setPreferredCodec: undefined, downloadLogs: undefined,
     MakeCall: 'promise', setIceServers: true, getIceServers: 'queued-value',
-    getVersion: VERSION, isWebRTCSupported: 'local'
+    getVersion: VERSION, isWebRTCSupported: 'local', setDtmfMode: true
   };
   Object.keys(whileLoading).forEach(function (name) {
     ExotelWebClient.prototype[name] = function () {

@@ -2,6 +2,7 @@ package phone
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync"
 	"time"
@@ -175,4 +176,16 @@ func sipHeaders(req *sip.Request) map[string]string {
 		}
 	}
 	return out
+}
+
+// Media is the call's media session, or nil before it has one.
+func (c *Call) Media() media.Session { c.mu.Lock(); defer c.mu.Unlock(); return c.sess }
+
+// Stats reads the call's media statistics (getStatistics).
+func (c *Call) Stats(ctx context.Context) (media.Stats, error) {
+	sess := c.Media()
+	if sess == nil {
+		return media.Stats{}, errors.New("the call has no media yet")
+	}
+	return sess.Stats(ctx)
 }

@@ -274,7 +274,7 @@ func (c *Call) SendDTMF(digit string) error {
 	if !connected {
 		return errors.New("DTMF needs a connected call")
 	}
-	if c.p.deps.DTMFMode == media.DTMFRFC4733 {
+	if c.p.dtmfMode() == media.DTMFRFC4733 {
 		return sess.SendDTMF(rune(d[0]))
 	}
 	req := c.dialog.NewRequest(sip.INFO)

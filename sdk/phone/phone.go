@@ -8,6 +8,7 @@ import (
 
 	"github.com/emiago/sipgo/sip"
 	"github.com/webphone/exotelsdk/sdk/logs"
+	"github.com/webphone/exotelsdk/sdk/media"
 	"github.com/webphone/exotelsdk/sdk/sipua"
 )
 
@@ -260,3 +261,16 @@ func (p *Phone) stopTones() {
 
 // newAuth answers digest challenges for one request series with the account's credentials.
 func (p *Phone) newAuth() *sipua.Auth { return sipua.NewAuth(p.acct.Creds) }
+
+// SetDTMFMode changes how sendDTMF sends digits from now on.
+func (p *Phone) SetDTMFMode(mode media.DTMFMode) {
+	p.mu.Lock()
+	p.deps.DTMFMode = mode
+	p.mu.Unlock()
+}
+
+func (p *Phone) dtmfMode() media.DTMFMode {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.deps.DTMFMode
+}

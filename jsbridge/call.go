@@ -1,0 +1,139 @@
+//go:build js && wasm
+
+package jsbridge
+
+import (
+	"context"
+	"strings"
+	"syscall/js"
+	"time"
+
+	"github.com/webphone/exotelsdk/sdk/phone"
+)
+
+// jsCall is the Call object the app gets from callbacks and getCall(): the
+// properties of the guide plus methods that act on the call in the background.
+// Its functions are never released: the app may keep the object after the
+// call ends, and calling it then must log, not throw.
+type jsCall struct {
+	c   *phone.Call
+	cl  *client
+	obj js.Value
+}
+
+func newJSCall(cl *client, c *phone.Call) *jsCall {
+	jc := &jsCall{c: c, cl: cl, obj: js.Global().Get("Object").New()}
+	method := func(name string, fallback any, fn func(args []js.Value) any) {
+		jc.obj.Set(name, export("Call."+name, fallback, fn))
+	}
+	method("Answer", false, func([]js.Value) any { return jc.ok("Answer", c.Answer()) })
+	method("Hangup", false, func([]js.Value) any { return jc.ok("Hangup", c.Hangup()) })
+	method("Mute", nil, func([]js.Value) any { c.SetMuted(true); jc.refresh(); return nil })
+	method("UnMute", nil, func([]js.Value) any { c.SetMuted(false); jc.refresh(); return nil })
+	method("MuteToggle", nil, func([]js.Value) any { c.SetMuted(!c.Muted()); jc.refresh(); return nil })
+	method("Hold", resolved(false), func([]js.Value) any { return jc.hold(true) })
+	method("UnHold", resolved(false), func([]js.Value) any { return jc.hold(false) })
+	method("HoldToggle", resolved(false), func([]js.Value) any { return jc.hold(!c.Held()) })
+	method("sendDTMF", false, func(args []js.Value) any {
+		digit := str(arg(args, 0))
+		if err := c.SendDTMF(digit); err != nil {
+			logger.Warnf("sendDTMF(%q) ignored: %v", digit, err)
+			return false
+		}
+		if r := []rune(strings.ToUpper(digit)); len(r) == 1 {
+			cl.tones.DTMF(r[0])
+		}
+		return true
+	})
+	method("callDetails", nil, func([]js.Value) any { return jc.details() })
+	method("getStatistics", resolved(nil), func([]js.Value) any { return jc.statistics() })
+	method("getRemoteStream", nil, func([]js.Value) any {
+		if s, ok := c.Media().(*pcSession); ok {
+			return s.RemoteStream()
+		}
+		return js.Null()
+	})
+	jc.refresh()
+	return jc
+}
+
+// ok logs why an action was refused and turns the outcome into true/false.
+func (jc *jsCall) ok(action string, err error) bool {
+	if err != nil {
+		logger.Warnf("%s ignored: %v", action, err)
+		return false
+	}
+	return true
+}
+
+// hold runs Hold/UnHold and returns a Promise of whether it took effect.
+func (jc *jsCall) hold(on bool) js.Value {
+	name := map[bool]string{true: "Hold", false: "UnHold"}[on]
+	return promise(name, false, func() any {
+		if err := jc.c.SetHold(on); err != nil {
+			logger.Warnf("%s failed, the call is unchanged: %v", name, err)
+			return false
+		}
+		jc.refresh()
+		return true
+	})
+}
+
+// refresh copies the call's current state into the object's properties.
+func (jc *jsCall) refresh() {
+	d := jc.c.Details()
+	o := jc.obj
+	o.Set("callId", d.CallID)
+	o.Set("callState", d.CallState)
+	o.Set("callDirection", d.CallDirection)
+	o.Set("callStartedTime", jsDate(d.CallStartedTime))
+	o.Set("remoteDisplayName", d.RemoteDisplayName)
+	o.Set("remoteId", d.RemoteID)
+	o.Set("callSid", d.CallSid)
+	o.Set("isMuted", d.Muted)
+	o.Set("isOnHold", d.Held)
+}
+
+// details is callDetails(): the properties plus times, duration, end reason,
+// callSid and the INVITE's headers.
+func (jc *jsCall) details() js.Value {
+	d := jc.c.Details()
+	headers := js.Global().Get("Object").New()
+	for k, v := range d.SipHeaders {
+		headers.Set(k, v)
+	}
+	return object(map[string]any{
+		"callId": d.CallID, "callSid": d.CallSid, "callState": d.CallState,
+		"callDirection": d.CallDirection, "remoteDisplayName": d.RemoteDisplayName, "remoteId": d.RemoteID,
+		"callStartedTime": jsDate(d.CallStartedTime), "callEstablishedTime": jsDate(d.CallEstablishedTime),
+		"callEndedTime": jsDate(d.CallEndedTime), "callDuration": d.CallDuration.Seconds(),
+		"callEndReason": d.CallEndReason, "sipHeaders": headers,
+		"isMuted": d.Muted, "isOnHold": d.Held, "isRemoteHold": d.RemoteHeld,
+	})
+}
+
+// statistics is getStatistics(): a Promise of the media figures, or null.
+func (jc *jsCall) statistics() js.Value {
+	return promise("getStatistics", nil, func() any {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		st, err := jc.c.Stats(ctx)
+		if err != nil {
+			logger.Warnf("getStatistics: %v", err)
+			return nil
+		}
+		return object(map[string]any{
+			"codec": st.Codec, "packetsSent": float64(st.PacketsSent), "packetsReceived": float64(st.PacketsReceived),
+			"bytesSent": float64(st.BytesSent), "bytesReceived": float64(st.BytesReceived),
+			"packetsLost": float64(st.PacketsLost), "fractionLost": st.FractionLost, "jitter": st.Jitter,
+			"roundTripTime": st.RoundTripTime, "audioLevel": st.AudioLevel, "localAudioLevel": st.LocalAudioLevel,
+		})
+	})
+}
+
+func jsDate(t time.Time) any {
+	if t.IsZero() {
+		return js.Null()
+	}
+	return js.Global().Get("Date").New(float64(t.UnixMilli()))
+}

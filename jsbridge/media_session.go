@@ -1,0 +1,345 @@
+//go:build js && wasm
+
+package jsbridge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"syscall/js"
+	"time"
+
+	"github.com/pion/webrtc/v3"
+	"github.com/webphone/exotelsdk/sdk/media"
+)
+
+// mediaFactory makes a browser media session per call.
+type mediaFactory struct {
+	devices *deviceState
+}
+
+// NewSession creates the RTCPeerConnection (through pion's js build).
+func (f *mediaFactory) NewSession(opts media.Options) (media.Session, error) {
+	cfg := webrtc.Configuration{}
+	for _, s := range opts.ICEServers {
+		cfg.ICEServers = append(cfg.ICEServers, webrtc.ICEServer{URLs: s.URLs, Username: s.Username, Credential: s.Credential})
+	}
+	pc, err := webrtc.NewPeerConnection(cfg)
+	if err != nil {
+		return nil, err
+	}
+	s := &pcSession{pc: pc, raw: pc.JSValue(), opts: opts, devices: f.devices, iceServers: len(cfg.ICEServers) > 0}
+	s.audio = js.Global().Get("document").Call("createElement", "audio")
+	s.audio.Set("autoplay", true)
+	s.audio.Set("volume", f.devices.callVolume())
+	if sink := f.devices.outputDevice(); sink != "" && s.audio.Get("setSinkId").Truthy() {
+		s.audio.Call("setSinkId", sink)
+	}
+	s.listen("track", func(ev js.Value) {
+		streams := ev.Get("streams")
+		stream := js.Undefined()
+		if streams.Length() > 0 {
+			stream = streams.Index(0)
+		} else {
+			stream = js.Global().Get("MediaStream").New(js.ValueOf([]any{ev.Get("track")}))
+		}
+		s.mu.Lock()
+		s.remote = stream
+		s.mu.Unlock()
+		s.audio.Set("srcObject", stream)
+		s.audio.Call("play").Call("catch", ignoreRejection)
+	})
+	s.listen("iceconnectionstatechange", func(js.Value) {
+		state := s.raw.Get("iceConnectionState").String()
+		s.mu.Lock()
+		cb := s.onState
+		s.mu.Unlock()
+		if cb != nil {
+			cb(state)
+		}
+	})
+	f.devices.track(s)
+	return s, nil
+}
+
+// pcSession is one call's RTCPeerConnection, microphone and remote audio.
+type pcSession struct {
+	pc         *webrtc.PeerConnection
+	raw        js.Value // the browser RTCPeerConnection
+	opts       media.Options
+	devices    *deviceState
+	iceServers bool
+	audio      js.Value // plays the remote audio
+
+	mu          sync.Mutex
+	listeners   []listener
+	local       js.Value // microphone MediaStream
+	track       js.Value
+	transceiver js.Value
+	remote      js.Value
+	muted       bool
+	lastDir     media.Direction
+	onState     func(string)
+	closed      bool
+}
+
+func (s *pcSession) listen(event string, f func(js.Value)) {
+	fn := js.FuncOf(func(this js.Value, args []js.Value) any {
+		defer func() {
+			if r := recover(); r != nil {
+				logger.Errorf("peer connection %s handler failed: %v", event, r)
+			}
+		}()
+		f(arg(args, 0))
+		return nil
+	})
+	s.mu.Lock()
+	s.listeners = append(s.listeners, listener{event, fn})
+	s.mu.Unlock()
+	s.raw.Call("addEventListener", event, fn)
+}
+
+// microphone opens the microphone once and attaches it to the connection.
+func (s *pcSession) microphone(ctx context.Context) error {
+	s.mu.Lock()
+	have := s.track.Truthy()
+	s.mu.Unlock()
+	if have {
+		return nil
+	}
+	stream, err := s.devices.getUserMedia(ctx, s.opts)
+	if err != nil {
+		return err
+	}
+	track := stream.Call("getAudioTracks").Index(0)
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		stopStream(stream)
+		return errors.New("call ended")
+	}
+	s.local, s.track = stream, track
+	track.Set("enabled", !s.muted)
+	s.mu.Unlock()
+	sender := s.raw.Call("addTrack", track, stream)
+	s.transceiverOf(sender)
+	s.preferCodec()
+	return nil
+}
+
+func (s *pcSession) transceiverOf(sender js.Value) {
+	ts := s.raw.Call("getTransceivers")
+	for i := 0; i < ts.Length(); i++ {
+		if t := ts.Index(i); t.Get("sender").Equal(sender) {
+			s.mu.Lock()
+			s.transceiver = t
+			s.mu.Unlock()
+		}
+	}
+}
+
+// preferCodec moves the preferred codec to the front (setPreferredCodec).
+func (s *pcSession) preferCodec() {
+	name := strings.ToLower(s.opts.PreferredCodec)
+	caps := js.Global().Get("RTCRtpReceiver")
+	if name == "" || !s.transceiver.Truthy() || !s.transceiver.Get("setCodecPreferences").Truthy() || !caps.Get("getCapabilities").Truthy() {
+		return
+	}
+	codecs := caps.Call("getCapabilities", "audio").Get("codecs")
+	first, rest := []any{}, []any{}
+	for i := 0; i < codecs.Length(); i++ {
+		c := codecs.Index(i)
+		if strings.EqualFold(strings.TrimPrefix(c.Get("mimeType").String(), "audio/"), name) {
+			first = append(first, c)
+		} else {
+			rest = append(rest, c)
+		}
+	}
+	if len(first) == 0 {
+		logger.Warnf("preferred codec %q is not supported by this browser", s.opts.PreferredCodec)
+		return
+	}
+	s.transceiver.Call("setCodecPreferences", js.ValueOf(append(first, rest...)))
+}
+
+func (s *pcSession) setDirection(dir media.Direction) {
+	s.mu.Lock()
+	t := s.transceiver
+	s.lastDir = dir
+	s.mu.Unlock()
+	if t.Truthy() {
+		t.Set("direction", string(dir))
+	}
+}
+
+// Offer implements media.Session.
+func (s *pcSession) Offer(ctx context.Context, dir media.Direction, iceRestart bool) (string, error) {
+	if err := s.microphone(ctx); err != nil {
+		return "", err
+	}
+	s.setDirection(dir)
+	offer, err := s.pc.CreateOffer(&webrtc.OfferOptions{ICERestart: iceRestart})
+	if err != nil {
+		return "", fmt.Errorf("createOffer: %w", err)
+	}
+	if err := s.pc.SetLocalDescription(offer); err != nil {
+		return "", fmt.Errorf("setLocalDescription: %w", err)
+	}
+	return s.gathered(ctx), nil
+}
+
+// Answer implements media.Session.
+func (s *pcSession) Answer(ctx context.Context, offer string) (string, error) {
+	if err := s.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: offer}); err != nil {
+		return "", fmt.Errorf("setRemoteDescription(offer): %w", err)
+	}
+	if err := s.microphone(ctx); err != nil {
+		return "", err
+	}
+	answer, err := s.pc.CreateAnswer(nil)
+	if err != nil {
+		return "", fmt.Errorf("createAnswer: %w", err)
+	}
+	if err := s.pc.SetLocalDescription(answer); err != nil {
+		return "", fmt.Errorf("setLocalDescription: %w", err)
+	}
+	return s.gathered(ctx), nil
+}
+
+// Accept implements media.Session.
+func (s *pcSession) Accept(ctx context.Context, answer string, provisional bool) error {
+	typ := webrtc.SDPTypeAnswer
+	if provisional {
+		typ = webrtc.SDPTypePranswer
+	}
+	if err := s.pc.SetRemoteDescription(webrtc.SessionDescription{Type: typ, SDP: answer}); err != nil {
+		return fmt.Errorf("setRemoteDescription(%s): %w", typ, err)
+	}
+	return nil
+}
+
+// Rollback implements media.Session.
+func (s *pcSession) Rollback(ctx context.Context) error {
+	if s.raw.Get("signalingState").String() == "stable" {
+		return nil
+	}
+	_, err := await(s.raw.Call("setLocalDescription", object(map[string]any{"type": "rollback"})))
+	return err
+}
+
+// gathered waits for ICE candidates, but never for gathering to finish once a
+// usable set is there: a host candidate, plus a server-reflexive or relay one
+// when STUN/TURN servers are configured. The wait is bounded in any case.
+func (s *pcSession) gathered(ctx context.Context) string {
+	const settle = 20 * time.Millisecond // siblings gathered in the same burst
+	const limit = 3 * time.Second
+	deadline := time.Now().Add(limit)
+	var usableAt time.Time
+	for {
+		sdp := s.raw.Get("localDescription").Get("sdp").String()
+		if s.raw.Get("iceGatheringState").String() == "complete" {
+			return sdp
+		}
+		if usableAt.IsZero() && usableCandidates(sdp, s.iceServers) {
+			usableAt = time.Now()
+		}
+		now := time.Now()
+		if (!usableAt.IsZero() && now.Sub(usableAt) >= settle) || now.After(deadline) || ctx.Err() != nil {
+			return sdp
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func usableCandidates(sdp string, needReflexive bool) bool {
+	host, reflexive := false, false
+	for _, line := range strings.Split(sdp, "\n") {
+		if !strings.HasPrefix(line, "a=candidate:") {
+			continue
+		}
+		switch {
+		case strings.Contains(line, " typ host") && strings.Contains(strings.ToLower(line), " udp "):
+			host = true
+		case strings.Contains(line, " typ srflx"), strings.Contains(line, " typ relay"):
+			reflexive = true
+		}
+	}
+	return host && (!needReflexive || reflexive)
+}
+
+// SetMuted implements media.Session: the track keeps flowing, silent.
+func (s *pcSession) SetMuted(muted bool) {
+	s.mu.Lock()
+	s.muted = muted
+	t := s.track
+	s.mu.Unlock()
+	if t.Truthy() {
+		t.Set("enabled", !muted)
+	}
+}
+
+// SendDTMF implements media.Session through RTCDTMFSender (RFC 4733).
+func (s *pcSession) SendDTMF(digit rune) error {
+	s.mu.Lock()
+	t := s.transceiver
+	s.mu.Unlock()
+	if !t.Truthy() {
+		return errors.New("no audio sender")
+	}
+	dtmf := t.Get("sender").Get("dtmf")
+	if !dtmf.Truthy() || !dtmf.Get("canInsertDTMF").Truthy() {
+		return errors.New("the far end did not negotiate telephone-event")
+	}
+	dtmf.Call("insertDTMF", string(digit), 100, 70)
+	return nil
+}
+
+// OnConnectionState implements media.Session.
+func (s *pcSession) OnConnectionState(f func(string)) {
+	s.mu.Lock()
+	s.onState = f
+	s.mu.Unlock()
+}
+
+// RemoteStream is the received audio, for apps and tests (Call.getRemoteStream).
+func (s *pcSession) RemoteStream() js.Value {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.remote.Truthy() {
+		return js.Null()
+	}
+	return s.remote
+}
+
+// Close implements media.Session.
+func (s *pcSession) Close() {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return
+	}
+	s.closed = true
+	local, ls := s.local, s.listeners
+	s.listeners = nil
+	s.mu.Unlock()
+	s.devices.untrack(s)
+	for _, l := range ls {
+		s.raw.Call("removeEventListener", l.event, l.fn)
+		l.fn.Release()
+	}
+	if local.Truthy() {
+		stopStream(local)
+	}
+	s.audio.Call("pause")
+	s.audio.Set("srcObject", js.Null())
+	_ = s.pc.Close()
+}
+
+func stopStream(stream js.Value) {
+	tracks := stream.Call("getTracks")
+	for i := 0; i < tracks.Length(); i++ {
+		tracks.Index(i).Call("stop")
+	}
+}

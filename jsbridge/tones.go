@@ -1,0 +1,212 @@
+//go:build js && wasm
+
+package jsbridge
+
+import (
+	"math"
+	"sync"
+	"syscall/js"
+	"time"
+)
+
+// audioContext is the page's one AudioContext for tones and level meters,
+// made on first use (browsers limit how many a page may open).
+var audioContext struct {
+	sync.Mutex
+	v js.Value
+}
+
+func sharedAudioContext() js.Value {
+	audioContext.Lock()
+	defer audioContext.Unlock()
+	if !audioContext.v.Truthy() {
+		ctor := js.Global().Get("AudioContext")
+		if !ctor.Truthy() {
+			ctor = js.Global().Get("webkitAudioContext")
+		}
+		if !ctor.Truthy() {
+			return js.Null()
+		}
+		audioContext.v = ctor.New()
+	}
+	if audioContext.v.Get("state").String() == "suspended" {
+		audioContext.v.Call("resume").Call("catch", ignoreRejection)
+	}
+	return audioContext.v
+}
+
+// toneSpec is a call-progress tone: frequencies played together, and a cadence
+// of on/off durations repeated while it plays.
+type toneSpec struct {
+	freqs   []float64
+	cadence []time.Duration // on, off, on, off…
+}
+
+var toneSpecs = map[string]toneSpec{
+	// A two-burst ring like the UK's, distinct from the ringback.
+	"ringtone": {[]float64{400, 450}, []time.Duration{400 * time.Millisecond, 200 * time.Millisecond, 400 * time.Millisecond, 2 * time.Second}},
+	// North American ringback: 440+480 Hz, 2 s on, 4 s off.
+	"ringbacktone": {[]float64{440, 480}, []time.Duration{2 * time.Second, 4 * time.Second}},
+	"beeptone":     {[]float64{1000}, []time.Duration{150 * time.Millisecond, 0}},
+}
+
+// dtmfFreqs are the dual tones of each key (ITU-T Q.23), for local feedback.
+var dtmfFreqs = map[rune][2]float64{
+	'1': {697, 1209}, '2': {697, 1336}, '3': {697, 1477}, 'A': {697, 1633},
+	'4': {770, 1209}, '5': {770, 1336}, '6': {770, 1477}, 'B': {770, 1633},
+	'7': {852, 1209}, '8': {852, 1336}, '9': {852, 1477}, 'C': {852, 1633},
+	'*': {941, 1209}, '0': {941, 1336}, '#': {941, 1477}, 'D': {941, 1633},
+}
+
+// tonePlayer synthesizes the SDK's tones with Web Audio (no sound files) and
+// keeps their volumes. It implements phone.Tones.
+type tonePlayer struct {
+	mu      sync.Mutex
+	volumes map[string]float64
+	playing map[string]*toneVoice
+}
+
+// toneVoice is one tone being played: oscillators → mix → gate (the
+// cadence switches it on and off) → gain (the volume) → speakers and a level
+// meter.
+type toneVoice struct {
+	gate     js.Value
+	gain     js.Value
+	analyser js.Value
+	oscs     []js.Value
+	stop     chan struct{}
+	once     sync.Once
+}
+
+func newTonePlayer() *tonePlayer {
+	return &tonePlayer{
+		volumes: map[string]float64{"ringtone": 1, "ringbacktone": 1, "dtmftone": 1, "beeptone": 1},
+		playing: map[string]*toneVoice{},
+	}
+}
+
+// SetVolume sets a tone's volume (0..1); it applies at once to a playing tone.
+func (t *tonePlayer) SetVolume(name string, v float64) bool {
+	if _, ok := t.volumes[name]; !ok || math.IsNaN(v) {
+		return false
+	}
+	v = math.Max(0, math.Min(1, v))
+	t.mu.Lock()
+	t.volumes[name] = v
+	voice := t.playing[name]
+	t.mu.Unlock()
+	if voice != nil {
+		voice.gain.Get("gain").Set("value", v)
+	}
+	return true
+}
+
+// Start plays a tone until Stop; starting a playing tone does nothing.
+func (t *tonePlayer) Start(name string) {
+	spec, ok := toneSpecs[name]
+	if !ok {
+		return
+	}
+	t.mu.Lock()
+	if t.playing[name] != nil {
+		t.mu.Unlock()
+		return
+	}
+	voice := t.newVoice(spec.freqs, t.volumes[name])
+	if voice == nil {
+		t.mu.Unlock()
+		return
+	}
+	t.playing[name] = voice
+	t.mu.Unlock()
+	spawn("tone "+name, func() { voice.cadence(spec.cadence) })
+}
+
+// Stop silences a tone.
+func (t *tonePlayer) Stop(name string) {
+	t.mu.Lock()
+	voice := t.playing[name]
+	delete(t.playing, name)
+	t.mu.Unlock()
+	if voice != nil {
+		voice.close()
+	}
+}
+
+// Analyser is the level meter of a playing tone, or null.
+func (t *tonePlayer) Analyser(name string) js.Value {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if v := t.playing[name]; v != nil {
+		return v.analyser
+	}
+	return js.Null()
+}
+
+// DTMF plays a key's dual tone for 100 ms as local feedback.
+func (t *tonePlayer) DTMF(digit rune) {
+	f, ok := dtmfFreqs[digit]
+	if !ok {
+		return
+	}
+	t.mu.Lock()
+	voice := t.newVoice(f[:], t.volumes["dtmftone"])
+	t.mu.Unlock()
+	if voice != nil {
+		spawn("dtmf tone", func() {
+			time.Sleep(100 * time.Millisecond)
+			voice.close()
+		})
+	}
+}
+
+func (t *tonePlayer) newVoice(freqs []float64, volume float64) *toneVoice {
+	ctx := sharedAudioContext()
+	if !ctx.Truthy() {
+		return nil
+	}
+	v := &toneVoice{stop: make(chan struct{}), gate: ctx.Call("createGain"), gain: ctx.Call("createGain"), analyser: ctx.Call("createAnalyser")}
+	v.gain.Get("gain").Set("value", volume)
+	mix := ctx.Call("createGain")
+	mix.Get("gain").Set("value", 0.5/float64(len(freqs)))
+	for _, f := range freqs {
+		osc := ctx.Call("createOscillator")
+		osc.Get("frequency").Set("value", f)
+		osc.Call("connect", mix)
+		osc.Call("start")
+		v.oscs = append(v.oscs, osc)
+	}
+	mix.Call("connect", v.gate)
+	v.gate.Call("connect", v.gain)
+	v.gain.Call("connect", v.analyser)
+	v.gain.Call("connect", ctx.Get("destination"))
+	return v
+}
+
+// cadence switches the tone on and off (steps alternate on, off, …) until it
+// is closed; a final off step of zero means play once.
+func (v *toneVoice) cadence(steps []time.Duration) {
+	for i := 0; ; i = (i + 1) % len(steps) {
+		if i%2 == 1 && steps[i] == 0 {
+			v.close()
+			return
+		}
+		v.gate.Get("gain").Set("value", float64(1-i%2))
+		select {
+		case <-v.stop:
+			return
+		case <-time.After(steps[i]):
+		}
+	}
+}
+
+func (v *toneVoice) close() {
+	v.once.Do(func() {
+		close(v.stop)
+		for _, o := range v.oscs {
+			o.Call("stop")
+			o.Call("disconnect")
+		}
+		v.gain.Call("disconnect")
+	})
+}
