@@ -55,6 +55,7 @@ function exotelSDKFactory(scriptURL) {
     invokeLater: invokeLater,
     goFS: function () { return goFS; },
     started: function (goAPI) {
+      mark('ready');
       api = goAPI;
       dropPolyfills();
       pendingStatics.forEach(function (op) { op(); });
@@ -64,9 +65,14 @@ function exotelSDKFactory(scriptURL) {
     }
   };
 
+  function mark(name) {
+    if (typeof performance !== 'undefined' && performance.mark) { try { performance.mark('exotelsdk:' + name); } catch (e) { /* ignore */ } }
+  }
+
   function start() {
     if (started) { return ready; }
     started = true;
+    mark('load-start');
     if (typeof WebAssembly === 'undefined' || typeof fetch === 'undefined') {
       readyReject(new Error('exotelsdk: WebAssembly is not available here'));
       return ready;
@@ -83,6 +89,7 @@ function exotelSDKFactory(scriptURL) {
       : fetch(url).then(function (r) { return r.arrayBuffer(); })
           .then(function (b) { return WebAssembly.instantiate(b, go.importObject); });
     instantiate.then(function (result) {
+      mark('instantiated');
       go.run(result.instance).then(function () {
         log('error', 'the SDK runtime stopped');
       });
