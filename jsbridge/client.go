@@ -59,29 +59,30 @@ func newClient() js.Value {
 		"setAudioOutputVolume":     {false, c.setToneVolume},
 		"setSoundVolume":           {false, c.setToneVolume},
 		"setDtmfMode":              {false, c.setDTMFMode},
+
+		"SessionListener":       {nil, c.sessionListener},
+		"SessionListenerMethod": {nil, c.sessionListener},
+
+		"initDiagnostics":             {nil, c.initDiagnostics},
+		"closeDiagnostics":            {nil, c.closeDiagnostics},
+		"startSpeakerDiagnosticsTest": {nil, c.startSpeakerTest},
+		"stopSpeakerDiagnosticsTest":  {nil, c.stopSpeakerTest},
+		"startMicDiagnosticsTest":     {nil, c.startMicTest},
+		"stopMicDiagnosticsTest":      {nil, c.stopMicTest},
+		"startNetworkDiagnostics":     {nil, c.startNetworkTest},
+		"stopNetworkDiagnostics":      {nil, c.stopNetworkTest},
+
+		"changeAudioInputDevice":            {nil, c.changeAudioInputDevice},
+		"changeAudioOutputDevice":           {nil, c.changeAudioOutputDevice},
+		"registerAudioDeviceChangeCallback": {nil, c.registerAudioDeviceChangeCallback},
+		"downloadLogs":                      {nil, c.downloadLogs},
 	}
 	obj := js.Global().Get("Object").New()
 	for name, m := range methods {
 		obj.Set(name, export(name, m.fallback, m.fn))
 	}
-	for _, name := range notYet {
-		name := name
-		obj.Set(name, export(name, nil, func([]js.Value) any {
-			logger.Warnf("%s is not available in this version", name)
-			return nil
-		}))
-	}
 	c.obj = obj
 	return obj
-}
-
-// notYet lists contract methods this build accepts but does not implement yet.
-var notYet = []string{
-	"SessionListener", "SessionListenerMethod", "initDiagnostics", "closeDiagnostics",
-	"startSpeakerDiagnosticsTest", "stopSpeakerDiagnosticsTest", "startMicDiagnosticsTest",
-	"stopMicDiagnosticsTest", "startNetworkDiagnostics", "stopNetworkDiagnostics",
-	"changeAudioInputDevice", "changeAudioOutputDevice", "registerAudioDeviceChangeCallback",
-	"downloadLogs",
 }
 
 // initWebrtc(sipAccountInfo, RegisterEventCallBack, CallListenerCallback,
