@@ -33,6 +33,7 @@ type client struct {
 	tones    *tonePlayer
 	devices  *deviceState
 	settings callSettings
+	tabs     *tabSession // set by SessionListener(): multi-tab coordination
 }
 
 // newClient builds the JS object whose methods the loader's ExotelWebClient calls.
@@ -188,12 +189,24 @@ func (c *client) doRegister([]js.Value) any {
 	if p == nil {
 		return false
 	}
+	if t := c.tabSession(); t != nil {
+		return t.register(p)
+	}
 	return p.Register()
+}
+
+func (c *client) tabSession() *tabSession {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.tabs
 }
 
 // UnRegister(): Expires 0, then the WebSocket is closed.
 func (c *client) unRegister([]js.Value) any {
 	if p := c.currentPhone("UnRegister"); p != nil {
+		if t := c.tabSession(); t != nil {
+			t.unregister(p)
+		}
 		spawn("UnRegister", p.Unregister)
 	}
 	return nil
@@ -209,6 +222,9 @@ func (c *client) getCall([]js.Value) any {
 	}
 	call := p.CurrentCall()
 	if call == nil {
+		if t := c.tabSession(); t != nil {
+			return t.remoteCall() // a call held by the leader tab, or null
+		}
 		return nil
 	}
 	return c.jsCallFor(call).obj
@@ -292,8 +308,12 @@ func (c *client) CallEvent(call *phone.Call, event string) {
 	if call.Ended() {
 		delete(c.calls, call)
 	}
+	tabs := c.tabs
 	c.mu.Unlock()
 	invokeLater(cb, jc.obj, event, user)
+	if tabs != nil {
+		tabs.relayCallEvent(call, event)
+	}
 }
 
 // SessionEvent implements phone.Listener.
