@@ -5,6 +5,7 @@ package jsbridge
 import (
 	"sync"
 	"syscall/js"
+	"time"
 
 	"github.com/webphone/exotelsdk/sdk/phone"
 )
@@ -129,6 +130,7 @@ func (c *client) initWebrtc(args []js.Value) any {
 		}
 	}
 	c.settings.readAccount(info)
+	watchNetwork()
 	p, err := phone.New(account, phone.Deps{
 		Dialer:       wsDialer{},
 		Media:        &mediaFactory{devices: c.devices},
@@ -137,6 +139,8 @@ func (c *client) initWebrtc(args []js.Value) any {
 		UserAgent:    "exotelsdk-go/" + Version,
 		MediaOptions: c.settings.mediaOptions,
 		DTMFMode:     c.settings.dtmfMode(),
+		KeepAlive:    seconds(info.Get("keepAliveInterval")),
+		PongTimeout:  seconds(info.Get("keepAliveTimeout")),
 	}, c)
 	if err != nil {
 		logger.Errorf("initWebrtc: %v", err)
@@ -146,6 +150,14 @@ func (c *client) initWebrtc(args []js.Value) any {
 	c.phone = p
 	c.mu.Unlock()
 	return resolved(true)
+}
+
+// seconds reads an optional duration in seconds (ext account options); 0 when absent.
+func seconds(v js.Value) time.Duration {
+	if v.Type() != js.TypeNumber || v.Float() == 0 {
+		return 0
+	}
+	return time.Duration(v.Float() * float64(time.Second))
 }
 
 // accountFromJS reads sipAccountInfo; unknown fields are ignored.

@@ -40,6 +40,8 @@ type Details struct {
 	Muted               bool              `json:"muted"`
 	Held                bool              `json:"held"`
 	RemoteHeld          bool              `json:"remoteHeld"`
+	MediaState          string            `json:"mediaState"`  // ICE connection state
+	ICERestarts         int               `json:"iceRestarts"` // ICE restarts done by re-INVITE
 }
 
 // Call is one call of the phone, incoming or outgoing.
@@ -61,7 +63,9 @@ type Call struct {
 	ended     bool
 	// pendingAckOffer: we sent an offer in a 2xx to an offerless re-INVITE; the answer comes in the ACK.
 	pendingAckOffer bool
-	earlyMedia      bool // outgoing: a 18x carried SDP
+	earlyMedia      bool        // outgoing: a 18x carried SDP
+	iceTimer        *time.Timer // pending ICE restart after a disconnection
+	dtmf            chan string // digits waiting to go out as INFO, in order
 }
 
 // Details returns a snapshot of the call's details.
@@ -120,6 +124,10 @@ func (c *Call) end(state, reason string) {
 		close(c.ackWait)
 		c.ackWait = nil
 	}
+	if c.dtmf != nil {
+		close(c.dtmf)
+		c.dtmf = nil
+	}
 	c.mu.Unlock()
 	c.log.Infof("call %s ended (%s): %s", c.d.CallID, state, reason)
 	c.p.stopTones()
@@ -143,7 +151,7 @@ func (c *Call) newSession() (media.Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	sess.OnConnectionState(func(state string) { c.log.Infof("media %s", state) })
+	sess.OnConnectionState(c.onMediaState)
 	c.mu.Lock()
 	c.sess = sess
 	muted := c.d.Muted

@@ -205,17 +205,29 @@ func (c *Call) SetHold(hold bool) error {
 		return nil
 	}
 	c.reinvite = true
-	sess := c.sess
 	c.mu.Unlock()
-	defer func() { c.mu.Lock(); c.reinvite = false; c.mu.Unlock() }()
-
 	dir := media.SendRecv
 	if hold {
 		dir = media.SendOnly
 	}
+	if err := c.renegotiate(dir, false); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	c.d.Held = hold
+	c.mu.Unlock()
+	return nil
+}
+
+// renegotiate runs one offer/answer of ours by re-INVITE (c.reinvite is set
+// by the caller and cleared here). On failure the offer is rolled back and
+// the call stays as it was.
+func (c *Call) renegotiate(dir media.Direction, iceRestart bool) error {
+	defer func() { c.mu.Lock(); c.reinvite = false; c.mu.Unlock() }()
+	sess := c.Media()
 	ctx, cancel := mediaContext()
 	defer cancel()
-	offer, err := sess.Offer(ctx, dir, false)
+	offer, err := sess.Offer(ctx, dir, iceRestart)
 	if err != nil {
 		return fmt.Errorf("could not make the offer: %w", err)
 	}
@@ -229,9 +241,6 @@ func (c *Call) SetHold(hold bool) error {
 		}
 		return err
 	}
-	c.mu.Lock()
-	c.d.Held = hold
-	c.mu.Unlock()
 	return nil
 }
 
@@ -277,19 +286,46 @@ func (c *Call) SendDTMF(digit string) error {
 	if c.p.dtmfMode() == media.DTMFRFC4733 {
 		return sess.SendDTMF(rune(d[0]))
 	}
-	req := c.dialog.NewRequest(sip.INFO)
-	req.AppendHeader(sip.NewHeader("Content-Type", "application/dtmf-relay"))
-	req.SetBody([]byte("Signal=" + d + "\r\nDuration=160\r\n"))
-	tx, err := c.p.ua.Request(req)
-	if err != nil {
-		return err
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ended {
+		return errors.New("the call has ended")
 	}
-	spawnSafe(c.p, "INFO", func() {
+	if c.dtmf == nil {
+		c.dtmf = make(chan string, 64)
+		spawnSafe(c.p, "DTMF", func() { c.sendDTMFInfos(c.dtmf) })
+	}
+	select { // never blocks, so it may run under the lock that end() closes the queue with
+	case c.dtmf <- d:
+		return nil
+	default:
+		return errors.New("too many DTMF digits queued")
+	}
+}
+
+// sendDTMFInfos sends queued digits as SIP INFO application/dtmf-relay, one
+// at a time: the next goes only after the previous one's answer, so that the
+// proxy cannot reorder them.
+func (c *Call) sendDTMFInfos(queue chan string) {
+	for d := range queue {
+		if c.Ended() {
+			return
+		}
+		req := c.dialog.NewRequest(sip.INFO)
+		req.AppendHeader(sip.NewHeader("Content-Type", "application/dtmf-relay"))
+		req.SetBody([]byte("Signal=" + d + "\r\nDuration=160\r\n"))
+		tx, err := c.p.ua.Request(req)
+		if err != nil {
+			c.log.Warnf("could not send DTMF %s: %v", d, err)
+			continue
+		}
 		for res := range tx.Responses() {
 			if res.StatusCode >= 300 {
 				c.log.Warnf("DTMF INFO answered %d %s", res.StatusCode, res.Reason)
 			}
+			if res.StatusCode >= 200 {
+				tx.Terminate()
+			}
 		}
-	})
-	return nil
+	}
 }

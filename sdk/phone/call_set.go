@@ -57,13 +57,7 @@ func (s *callSet) current() *Call {
 
 // closeAll hangs up every call (the phone is closing).
 func (s *callSet) closeAll() {
-	s.mu.Lock()
-	all := make([]*Call, 0, len(s.calls))
-	for _, c := range s.calls {
-		all = append(all, c)
-	}
-	s.mu.Unlock()
-	for _, c := range all {
+	for _, c := range s.all() {
 		_ = c.Hangup()
 	}
 }
@@ -122,4 +116,30 @@ func (p *Phone) respond(req *sip.Request, tx *sip.ServerTx, code int, reason str
 	if err := tx.Respond(res); err != nil {
 		p.log.Warnf("could not answer %s: %v", req.Method, err)
 	}
+}
+
+// reconnected tells the calls that the connection to the server was replaced.
+// Their dialogs go on over the new one; media was never interrupted.
+func (s *callSet) reconnected() {
+	for _, c := range s.all() {
+		c.log.Infof("signalling reconnected; call %s goes on", c.d.CallID)
+	}
+}
+
+// networkChanged restarts ICE on every connected call.
+func (s *callSet) networkChanged() {
+	for _, c := range s.all() {
+		c := c
+		spawnSafe(s.p, "ICE restart", func() { c.restartICE("network change") })
+	}
+}
+
+func (s *callSet) all() []*Call {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]*Call, 0, len(s.calls))
+	for _, c := range s.calls {
+		out = append(out, c)
+	}
+	return out
 }

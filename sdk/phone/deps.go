@@ -47,4 +47,12 @@ type Deps struct {
 	MediaOptions func() media.Options
 	// DTMFMode is how sendDTMF sends digits; default SIP INFO.
 	DTMFMode media.DTMFMode
+	// KeepAlive is the RFC 5626 CRLF ping interval; default 25 s, negative
+	// turns pings off. PongTimeout is how long a pong may take; default 10 s.
+	KeepAlive   time.Duration
+	PongTimeout time.Duration
+	// ReconnectBase and ReconnectMax bound the reconnect backoff; defaults
+	// 500 ms (the first retry comes within 1 s) and 30 s.
+	ReconnectBase time.Duration
+	ReconnectMax  time.Duration
 }

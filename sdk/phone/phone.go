@@ -1,7 +1,6 @@
 package phone
 
 import (
-	"context"
 	"errors"
 	"sync"
 	"time"
@@ -35,10 +34,11 @@ type Phone struct {
 
 	mu             sync.Mutex
 	conn           string
-	transport      sipua.Transport
+	link           *link // the current connection, nil when there is none
 	wantRegistered bool
 	closed         bool
 	calls          *callSet
+	retry          reconnectState
 }
 
 // New validates the account and prepares a phone; nothing is sent until Register.
@@ -55,12 +55,19 @@ func New(info AccountInfo, deps Deps, listener Listener) (*Phone, error) {
 	if deps.DialWait <= 0 {
 		deps.DialWait = 10 * time.Second
 	}
+	if deps.KeepAlive == 0 {
+		deps.KeepAlive = 25 * time.Second
+	}
+	if deps.PongTimeout <= 0 {
+		deps.PongTimeout = 10 * time.Second
+	}
 	p := &Phone{
 		info: info, deps: deps, log: deps.Log, listener: listener,
 		events: newEventQueue(),
 		id:     sipua.NewIdentity(),
 		acct:   info.sipAccount(deps.UserAgent),
 		conn:   connIdle,
+		retry:  reconnectState{online: true},
 	}
 	p.ua = sipua.NewUA(p.log.With("sip"))
 	p.reg = sipua.NewRegistration(p.ua, &p.acct, &p.id, deps.Clock, p.log.With("register"),
@@ -76,7 +83,8 @@ func New(info AccountInfo, deps Deps, listener Listener) (*Phone, error) {
 func (p *Phone) UserName() string { return p.info.UserName }
 
 // Register connects if needed and registers. It returns false only when the
-// phone has been closed; while connecting or registering it does nothing more.
+// phone has been closed; while connecting, reconnecting or registering it does
+// nothing more.
 func (p *Phone) Register() bool {
 	p.mu.Lock()
 	if p.closed {
@@ -84,74 +92,19 @@ func (p *Phone) Register() bool {
 		return false
 	}
 	p.wantRegistered = true
-	switch p.conn {
-	case connConnecting:
-		p.mu.Unlock()
-		return true
-	case connUp:
+	switch {
+	case p.conn == connUp:
 		p.mu.Unlock()
 		p.reg.Register()
+		return true
+	case p.conn == connConnecting || p.retry.timer != nil:
+		p.mu.Unlock()
 		return true
 	}
 	p.conn = connConnecting
 	p.mu.Unlock()
-	go p.connect()
+	spawnSafe(p, "connect", p.connect)
 	return true
-}
-
-// connect opens the WebSocket to the first server that answers and registers.
-func (p *Phone) connect() {
-	urls, _ := p.info.WebSocketURLs()
-	var lastErr error
-	for _, url := range urls {
-		ctx, cancel := context.WithTimeout(context.Background(), p.deps.DialWait)
-		var t sipua.Transport
-		t, lastErr = p.deps.Dialer.Dial(ctx, url,
-			func(frame []byte) { p.ua.Receive(frame) },
-			func(err error) { p.onTransportClosed(t, err) })
-		cancel()
-		if lastErr == nil {
-			p.log.Infof("connected to %s", url)
-			p.mu.Lock()
-			p.transport = t
-			p.conn = connUp
-			register := p.wantRegistered && !p.closed
-			p.mu.Unlock()
-			p.ua.Attach(t)
-			if register {
-				p.reg.Register()
-			}
-			return
-		}
-		p.log.Warnf("could not connect to %s: %v", url, lastErr)
-	}
-	p.mu.Lock()
-	p.conn = connFailed
-	p.mu.Unlock()
-	p.post(func() { p.listener.RegisterEvent("terminated") })
-}
-
-// onTransportClosed runs when the WebSocket ends, asked or not.
-func (p *Phone) onTransportClosed(t sipua.Transport, err error) {
-	p.ua.Detach(t)
-	p.mu.Lock()
-	if p.transport != t {
-		p.mu.Unlock()
-		return
-	}
-	p.transport = nil
-	deliberate := p.conn != connUp || !p.wantRegistered
-	if !deliberate {
-		p.conn = connLost
-	}
-	p.mu.Unlock()
-	if deliberate {
-		return
-	}
-	p.log.Warnf("connection to the SIP server lost: %v", err)
-	if p.reg.ConnectionLost() {
-		p.post(func() { p.listener.RegisterEvent("unregistered") })
-	}
 }
 
 // Unregister removes the registration (Expires: 0) and then closes the
@@ -159,6 +112,7 @@ func (p *Phone) onTransportClosed(t sipua.Transport, err error) {
 func (p *Phone) Unregister() {
 	p.mu.Lock()
 	p.wantRegistered = false
+	p.stopReconnectLocked()
 	up := p.conn == connUp
 	p.mu.Unlock()
 	if up {
@@ -168,19 +122,6 @@ func (p *Phone) Unregister() {
 	p.reg.ConnectionLost()
 	p.disconnect()
 	p.post(func() { p.listener.RegisterEvent("unregistered") })
-}
-
-// disconnect closes the connection on purpose.
-func (p *Phone) disconnect() {
-	p.mu.Lock()
-	t := p.transport
-	p.transport = nil
-	p.conn = connIdle
-	p.mu.Unlock()
-	if t != nil {
-		p.ua.Detach(t)
-		_ = t.Close()
-	}
 }
 
 // onRegEvent forwards registration events to the app and closes the connection
@@ -198,6 +139,16 @@ func (p *Phone) onRegEvent(ev sipua.RegEvent) {
 		p.log.Infof("registration %s: %s", ev.Kind, ev.Reason)
 	}
 	p.post(func() { p.listener.RegisterEvent(ev.Kind) })
+	if ev.Retryable && ev.Kind == "terminated" {
+		// The registrar did not answer (a refresh or a first REGISTER timed
+		// out): the connection is presumed dead and is replaced.
+		p.mu.Lock()
+		l := p.link
+		p.mu.Unlock()
+		if l != nil {
+			p.linkDead(l, "registration got no answer")
+		}
+	}
 }
 
 // Close ends calls, un-registers if possible, closes the connection and stops
@@ -210,6 +161,7 @@ func (p *Phone) Close() {
 	}
 	p.closed = true
 	p.wantRegistered = false
+	p.stopReconnectLocked()
 	p.mu.Unlock()
 	p.calls.closeAll()
 	p.reg.ConnectionLost()

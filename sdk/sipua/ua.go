@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/emiago/sipgo/sip"
 	"github.com/webphone/exotelsdk/sdk/logs"
@@ -34,6 +35,7 @@ type UA struct {
 	inbox  chan []byte
 	closed chan struct{}
 	once   sync.Once
+	lastRx time.Time // when the last frame arrived, for keep-alive
 }
 
 // NewUA returns a UA with no transport attached. Close stops it.
@@ -126,6 +128,9 @@ func (ua *UA) Send(msg sip.Message) error {
 	return t.Send([]byte(text))
 }
 
+// LastReceived is when the last frame arrived on any connection.
+func (ua *UA) LastReceived() time.Time { ua.mu.Lock(); defer ua.mu.Unlock(); return ua.lastRx }
+
 // SendPing writes an RFC 5626 keep-alive ping (a double CRLF).
 func (ua *UA) SendPing() error {
 	ua.mu.Lock()
@@ -140,6 +145,9 @@ func (ua *UA) SendPing() error {
 // Receive queues one frame read from the connection. It never blocks the caller
 // (a browser event handler); if the queue is full the frame is dropped and logged.
 func (ua *UA) Receive(frame []byte) {
+	ua.mu.Lock()
+	ua.lastRx = time.Now()
+	ua.mu.Unlock()
 	select {
 	case ua.inbox <- frame:
 	case <-ua.closed:

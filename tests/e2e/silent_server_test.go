@@ -41,6 +41,8 @@ func silentServer(t *testing.T) (addr string, frames *atomic.Int32) {
 	return ln.Addr().String(), frames
 }
 
+// A registrar that never answers: terminated after the timeout, and the SDK
+// then treats the connection as dead and reconnects.
 func TestServerThatNeverAnswersTerminates(t *testing.T) {
 	addr, frames := silentServer(t)
 	_, port, _ := net.SplitHostPort(addr)
@@ -51,7 +53,8 @@ func TestServerThatNeverAnswersTerminates(t *testing.T) {
 	page.Eval(t, fmt.Sprintf(`harness.create('alice', %s).then(() => harness.clients.alice.DoRegister())`, js(t, acct)), nil)
 	waitEvent(t, page, "register:alice", "terminated", 20*time.Second)
 	assert.EqualValues(t, 1, frames.Load(), "one REGISTER, not retransmitted over a reliable transport")
-	assert.Equal(t, "terminated", status(t, page, "alice"))
 	assert.NotContains(t, events(t, page, "register:alice"), "registered")
+	assert.Eventually(t, func() bool { return frames.Load() >= 2 }, 5*time.Second, 50*time.Millisecond,
+		"after the timeout the SDK reconnects and registers again")
 	assert.Empty(t, page.Exceptions())
 }

@@ -1,0 +1,39 @@
+//go:build js && wasm
+
+package jsbridge
+
+import (
+	"sync"
+	"syscall/js"
+)
+
+var networkWatch sync.Once
+
+// watchNetwork forwards the browser's online/offline events to every phone in
+// the page, once: offline pauses reconnecting, online reconnects at once and
+// restarts ICE on calls.
+func watchNetwork() {
+	networkWatch.Do(func() {
+		for _, name := range []string{"online", "offline"} {
+			online := name == "online"
+			js.Global().Call("addEventListener", name, export("on"+name, nil, func([]js.Value) any {
+				logger.Infof("browser reports %s", name)
+				phonesInPage.Lock()
+				clients := make([]*client, 0, len(phonesInPage.byUser))
+				for _, c := range phonesInPage.byUser {
+					clients = append(clients, c)
+				}
+				phonesInPage.Unlock()
+				for _, c := range clients {
+					c.mu.Lock()
+					p := c.phone
+					c.mu.Unlock()
+					if p != nil {
+						spawn("network change", func() { p.NetworkChanged(online) })
+					}
+				}
+				return nil
+			}))
+		}
+	})
+}

@@ -1,0 +1,258 @@
+package phone
+
+import (
+	"context"
+	"math/rand"
+	"sync"
+	"time"
+
+	"github.com/webphone/exotelsdk/sdk/sipua"
+)
+
+// link is one open connection to the SIP server and its keep-alive.
+type link struct {
+	t    sipua.Transport
+	url  string
+	once sync.Once
+	done chan struct{} // closed when the link is over, for whatever reason
+}
+
+func (l *link) end() bool {
+	ended := false
+	l.once.Do(func() { close(l.done); ended = true })
+	return ended
+}
+
+// reconnectState is the phone's reconnect policy: exponential backoff with
+// jitter, paused while the browser is offline.
+type reconnectState struct {
+	attempt  int
+	timer    sipua.Timer
+	online   bool
+	reported bool // "terminated" was reported for this outage
+	next     int  // index of the server URL to try first
+}
+
+// connect opens the WebSocket to the first server that answers, in the
+// order given (failing over to the next), then registers.
+func (p *Phone) connect() {
+	urls, _ := p.info.WebSocketURLs()
+	p.mu.Lock()
+	start := p.retry.next % len(urls)
+	p.mu.Unlock()
+	for i := range urls {
+		url := urls[(start+i)%len(urls)]
+		l := &link{url: url, done: make(chan struct{})}
+		ctx, cancel := context.WithTimeout(context.Background(), p.deps.DialWait)
+		t, err := p.deps.Dialer.Dial(ctx, url,
+			func(frame []byte) { p.ua.Receive(frame) },
+			func(err error) { p.onLinkClosed(l, err) })
+		cancel()
+		if err != nil {
+			p.log.Warnf("could not connect to %s: %v", url, err)
+			continue
+		}
+		l.t = t
+		p.mu.Lock()
+		if p.closed || !p.wantRegistered {
+			p.conn = connIdle
+			p.mu.Unlock()
+			l.end()
+			_ = t.Close()
+			return
+		}
+		p.link = l
+		p.conn = connUp
+		p.retry.attempt, p.retry.reported = 0, false
+		p.retry.next = (start + i) % len(urls)
+		p.mu.Unlock()
+		p.log.Infof("connected to %s", url)
+		p.ua.Attach(t)
+		select {
+		case <-l.done: // closed while we were setting up
+			p.onLinkClosed(l, nil)
+			return
+		default:
+		}
+		spawnSafe(p, "keep-alive", func() { p.keepAlive(l) })
+		p.reg.Register()
+		p.calls.reconnected()
+		return
+	}
+	p.mu.Lock()
+	p.conn = connFailed
+	report := !p.retry.reported
+	p.retry.reported = true
+	p.retry.next = start + 1
+	p.mu.Unlock()
+	if report {
+		p.post(func() { p.listener.RegisterEvent("terminated") })
+	}
+	p.scheduleReconnect()
+}
+
+// onLinkClosed runs when a connection ends without us closing it.
+func (p *Phone) onLinkClosed(l *link, err error) {
+	first := l.end()
+	p.mu.Lock()
+	current := p.link == l
+	if current {
+		p.link = nil
+		p.conn = connLost
+	}
+	p.mu.Unlock()
+	if !current || l.t == nil {
+		return // not attached yet: connect() notices through l.done
+	}
+	if first || err != nil {
+		p.log.Warnf("connection to %s lost: %v", l.url, err)
+	}
+	p.ua.Detach(l.t)
+	if p.reg.ConnectionLost() {
+		p.post(func() { p.listener.RegisterEvent("unregistered") })
+	}
+	p.scheduleReconnect()
+}
+
+// linkDead closes a connection that stopped answering and reconnects.
+func (p *Phone) linkDead(l *link, why string) {
+	p.log.Warnf("connection to %s is dead (%s); reconnecting", l.url, why)
+	if l.t != nil {
+		_ = l.t.Close()
+	}
+	p.onLinkClosed(l, nil)
+}
+
+// disconnect closes the connection on purpose; no reconnect follows.
+func (p *Phone) disconnect() {
+	p.mu.Lock()
+	l := p.link
+	p.link = nil
+	p.conn = connIdle
+	p.stopReconnectLocked()
+	p.mu.Unlock()
+	if l != nil {
+		l.end()
+		p.ua.Detach(l.t)
+		_ = l.t.Close()
+	}
+}
+
+// scheduleReconnect plans the next attempt if the user still wants to be
+// registered and the browser is online: the first within a second, then
+// doubling up to ReconnectMax, each with ±25% jitter.
+func (p *Phone) scheduleReconnect() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed || !p.wantRegistered || !p.retry.online || p.retry.timer != nil || p.conn == connUp || p.conn == connConnecting {
+		return
+	}
+	base, max := p.deps.ReconnectBase, p.deps.ReconnectMax
+	if base <= 0 {
+		base = 500 * time.Millisecond
+	}
+	if max <= 0 {
+		max = 30 * time.Second
+	}
+	d := base << min(p.retry.attempt, 16)
+	if d > max || d <= 0 {
+		d = max
+	}
+	d = time.Duration(float64(d) * (0.75 + rand.Float64()/2))
+	p.retry.attempt++
+	p.log.Infof("reconnecting in %s (attempt %d)", d.Round(time.Millisecond), p.retry.attempt)
+	p.retry.timer = p.deps.Clock.AfterFunc(d, p.reconnectNow)
+}
+
+func (p *Phone) reconnectNow() {
+	p.mu.Lock()
+	p.retry.timer = nil
+	if p.closed || !p.wantRegistered || !p.retry.online || p.conn == connUp || p.conn == connConnecting {
+		p.mu.Unlock()
+		return
+	}
+	p.conn = connConnecting
+	p.mu.Unlock()
+	p.connect()
+}
+
+func (p *Phone) stopReconnectLocked() {
+	if p.retry.timer != nil {
+		p.retry.timer.Stop()
+		p.retry.timer = nil
+	}
+}
+
+// NetworkChanged tells the phone the browser went offline or online. Offline
+// pauses reconnecting; online reconnects at once and restarts the media of
+// calls in progress, whose network path may have changed.
+func (p *Phone) NetworkChanged(online bool) {
+	p.mu.Lock()
+	was := p.retry.online
+	p.retry.online = online
+	if !online {
+		p.stopReconnectLocked()
+		p.mu.Unlock()
+		p.log.Infof("the browser is offline; reconnecting paused")
+		return
+	}
+	p.retry.attempt = 0
+	reconnect := p.wantRegistered && p.conn != connUp && p.conn != connConnecting && !p.closed
+	l := p.link
+	p.stopReconnectLocked()
+	if reconnect {
+		p.conn = connConnecting
+	}
+	p.mu.Unlock()
+	if was {
+		return
+	}
+	p.log.Infof("the browser is back online")
+	if reconnect {
+		spawnSafe(p, "connect", p.connect)
+	} else if l != nil {
+		spawnSafe(p, "probe", func() { p.probe(l) }) // the old connection may be dead
+	}
+	p.calls.networkChanged()
+}
+
+// keepAlive pings the server (RFC 5626 §4.4.1 CRLF) while the link lives and
+// declares it dead when nothing comes back within PongTimeout.
+func (p *Phone) keepAlive(l *link) {
+	if p.deps.KeepAlive < 0 {
+		return
+	}
+	for {
+		select {
+		case <-l.done:
+			return
+		case <-time.After(p.deps.KeepAlive):
+		}
+		if !p.probe(l) {
+			return
+		}
+	}
+}
+
+// probe sends one ping and waits for any frame; false means the link is dead.
+func (p *Phone) probe(l *link) bool {
+	sent := time.Now()
+	if err := p.ua.SendPing(); err != nil {
+		p.linkDead(l, "ping failed: "+err.Error())
+		return false
+	}
+	deadline := time.After(p.deps.PongTimeout)
+	for {
+		select {
+		case <-l.done:
+			return false
+		case <-deadline:
+			p.linkDead(l, "no pong within "+p.deps.PongTimeout.String())
+			return false
+		case <-time.After(20 * time.Millisecond):
+			if !p.ua.LastReceived().Before(sent) {
+				return true
+			}
+		}
+	}
+}
