@@ -109,6 +109,7 @@ func (jc *jsCall) details() js.Value {
 		"callEndedTime": jsDate(d.CallEndedTime), "callDuration": d.CallDuration.Seconds(),
 		"callEndReason": d.CallEndReason, "sipHeaders": headers,
 		"isMuted": d.Muted, "isOnHold": d.Held, "isRemoteHold": d.RemoteHeld,
+		"mediaState": d.MediaState, "iceRestarts": d.ICERestarts,
 	})
 }
 
