@@ -168,7 +168,6 @@ function exotelSDKFactory(scriptURL) {
 
   var exotelSDK = {
     ExotelWebClient: ExotelWebClient,
-    ready: ready,
     version: VERSION,
     setWasmURL: function (url) {
       if (started) { log('warn', 'setWasmURL after loading started is ignored'); return false; }
@@ -178,5 +177,7 @@ function exotelSDKFactory(scriptURL) {
     load: start,
     isWebRTCSupported: isWebRTCSupported
   };
+  // Reading `ready` starts loading, so `await exotelSDK.ready` always settles.
+  Object.defineProperty(exotelSDK, 'ready', { enumerable: true, get: function () { start(); return ready; } });
   return exotelSDK;
 }

@@ -202,6 +202,13 @@ func Serve(t testing.TB) string {
 	if _, err := os.Stat(filepath.Join(root, "dist", "exotelsdk.wasm")); err != nil {
 		t.Fatalf("dist/exotelsdk.wasm is missing: run `npm run build` first (%v)", err)
 	}
+	return ServeDir(t, root)
+}
+
+// ServeDir serves a directory over HTTP on loopback, uncached, and returns
+// its base URL.
+func ServeDir(t testing.TB, root string) string {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,221 @@
+// Type definitions for exotelsdk-go: the JavaScript API of Exotel's web SDK
+// (integration guide) plus the extensions marked "ext". See docs/api.md.
+
+/** Registration states passed to RegisterEventCallBack. */
+export type RegisterState = 'sent_request' | 'registered' | 'unregistered' | 'terminated';
+
+/** Call events passed to CallListenerCallback; 'ringing' (ext) is for outgoing calls. */
+export type CallEvent = 'incoming' | 'ringing' | 'connected' | 'callEnded' | 'terminated';
+
+/** Multi-tab states passed to SessionCallback. */
+export type SessionState = 'incoming' | 'connected' | 'callEnded' | 're-register' | (string & {});
+
+/** What checkClientStatus reports, the first that applies. */
+export type ClientStatus =
+  | 'not_initialized' | 'media_permission_denied' | 'connecting' | 'websocket_connection_failed'
+  | 'disconnected' | 'initial' | 'registered' | 'unregistered' | 'terminated' | 'unknown';
+
+export interface IceServer {
+  urls: string | string[];
+  username?: string;
+  credential?: string;
+}
+
+/** The account, as Exotel's guide writes it. */
+export interface SipAccountInfo {
+  /** Key of this phone; passed back as `phone` in every callback. */
+  userName: string;
+  /** Digest user and AOR user; defaults to userName. */
+  authUser?: string;
+  /** Digest password. Never logged. */
+  secret?: string;
+  /** AOR domain and registrar (sip:<sipdomain>). */
+  sipdomain: string;
+  /** "host:port" (or "host") of the WebSocket server. */
+  domain: string;
+  port: string | number;
+  /** 'wss' (default) or 'ws'. */
+  security?: 'wss' | 'ws';
+  /** URL path of the WebSocket server; default 'wss'. */
+  endpoint?: string;
+  displayname?: string;
+  displayName?: string;
+  contactHost?: string;
+  sipUri?: string;
+  /** ext: the whole WebSocket URL, overriding security/domain/port/endpoint. */
+  wsUrl?: string;
+  /** ext: several servers, tried in turn on connect and reconnect. */
+  wsUrls?: string[];
+  /** ext: STUN/TURN servers for calls and diagnostics. */
+  iceServers?: IceServer[];
+  /** ext: how sendDTMF sends digits; default 'info' (SIP INFO application/dtmf-relay). */
+  dtmfMode?: 'info' | 'rfc4733';
+  /** ext: seconds between RFC 5626 CRLF keep-alive pings (default 25; negative disables). */
+  keepAliveInterval?: number;
+  /** ext: seconds to wait for a pong before the connection is declared dead (default 10). */
+  keepAliveTimeout?: number;
+}
+
+export interface CallDetails {
+  callId: string;
+  callSid: string;
+  callState: string;
+  callDirection: 'incoming' | 'outgoing';
+  remoteDisplayName: string;
+  remoteId: string;
+  callStartedTime: Date | null;
+  callEstablishedTime: Date | null;
+  callEndedTime: Date | null;
+  /** Seconds since the call was established (to its end). */
+  callDuration: number;
+  callEndReason: string;
+  /** The INVITE's headers. */
+  sipHeaders: Record<string, string>;
+  isMuted: boolean;
+  isOnHold: boolean;
+  isRemoteHold: boolean;
+  /** ext: the ICE connection state of the call's media. */
+  mediaState: string;
+  /** ext: ICE restarts done by re-INVITE (network changes, ICE failures). */
+  iceRestarts: number;
+}
+
+export interface CallStatistics {
+  codec: string;
+  packetsSent: number;
+  packetsReceived: number;
+  bytesSent: number;
+  bytesReceived: number;
+  packetsLost: number;
+  fractionLost: number;
+  /** Seconds. */
+  jitter: number;
+  /** Seconds. */
+  roundTripTime: number;
+  /** 0..1, the received audio. */
+  audioLevel: number;
+  /** 0..1, the microphone. */
+  localAudioLevel: number;
+}
+
+/** The call object passed to CallListenerCallback and returned by getCall(). */
+export interface Call {
+  readonly callId: string;
+  readonly callState: string;
+  readonly callDirection: 'incoming' | 'outgoing';
+  readonly callStartedTime: Date | null;
+  readonly remoteDisplayName: string;
+  readonly remoteId: string;
+  readonly callSid: string;
+  readonly isMuted: boolean;
+  readonly isOnHold: boolean;
+  /** Accepts an incoming call; 'connected' follows. Returns false if refused (logged). */
+  Answer(): boolean;
+  /** Rejects (486) before answer, cancels an outgoing call, or sends BYE; 'callEnded' follows. */
+  Hangup(): boolean;
+  Mute(): void;
+  UnMute(): void;
+  MuteToggle(): void;
+  /** re-INVITE a=sendonly. The Promise (ext) tells whether it took effect. */
+  Hold(): Promise<boolean>;
+  /** re-INVITE a=sendrecv. */
+  UnHold(): Promise<boolean>;
+  HoldToggle(): Promise<boolean>;
+  /** One of 0-9 * # A-D; false (and a log line) for anything else. */
+  sendDTMF(digit: string): boolean;
+  callDetails(): CallDetails;
+  /** ext */
+  getStatistics(): Promise<CallStatistics | null>;
+  /** ext: the received audio, for meters or recording; null before media. */
+  getRemoteStream(): MediaStream | null;
+}
+
+export type RegisterEventCallBack = (state: RegisterState, phone: string) => void;
+export type CallListenerCallback = (call: Call, eventType: CallEvent, phone: string) => void;
+export type SessionCallback = (state: SessionState, phone: string) => void;
+export type DiagnosticsReportCallback = (status: string, report: string) => void;
+export type DiagnosticsKeyValueCallback = (key: string, status: string | number, description: string) => void;
+
+export interface MakeCallOptions {
+  /** Extra headers on the INVITE. */
+  headers?: Record<string, string>;
+}
+
+export declare class ExotelWebClient {
+  constructor();
+  initWebrtc(
+    sipAccountInfo: SipAccountInfo,
+    RegisterEventCallBack: RegisterEventCallBack,
+    CallListenerCallback: CallListenerCallback,
+    SessionCallback?: SessionCallback,
+    enableAutoAudioDeviceChangeHandling?: boolean,
+  ): Promise<boolean>;
+  DoRegister(): boolean;
+  UnRegister(): void;
+  getCall(): Call | null;
+  checkClientStatus(callback: (status: ClientStatus) => void): void;
+  SessionListener(): void;
+  SessionListenerMethod(): void;
+
+  initDiagnostics(reportCb: DiagnosticsReportCallback, keyValueCb: DiagnosticsKeyValueCallback): void;
+  closeDiagnostics(): void;
+  startSpeakerDiagnosticsTest(): void;
+  stopSpeakerDiagnosticsTest(answer?: 'yes' | 'no'): void;
+  startMicDiagnosticsTest(): void;
+  stopMicDiagnosticsTest(answer?: 'yes' | 'no'): void;
+  startNetworkDiagnostics(): void;
+  stopNetworkDiagnostics(): void;
+
+  changeAudioInputDevice(deviceId: string, onSuccess?: () => void, onError?: (error: unknown) => void, force?: boolean): void;
+  changeAudioOutputDevice(deviceId: string, onSuccess?: () => void, onError?: (error: unknown) => void, force?: boolean): void;
+  registerAudioDeviceChangeCallback(
+    inputCb: (device: unknown) => void,
+    outputCb: (device: unknown) => void,
+    devicesChangedCb?: (devices: unknown) => void,
+  ): void;
+  setCallAudioOutputVolume(volume: number): void;
+  getCallAudioOutputVolume(): number;
+  setAudioOutputVolume(name: 'ringtone' | 'ringbacktone' | 'dtmftone' | 'beeptone', volume: number): boolean;
+  setSoundVolume(name: 'ringtone' | 'ringbacktone' | 'dtmftone' | 'beeptone', volume: number): boolean;
+  setNoiseSuppression(enabled: boolean): void;
+  setPreferredCodec(name: string): void;
+  downloadLogs(): void;
+
+  /** ext: outgoing call to a user of the account's domain or a sip: URI. */
+  MakeCall(destination: string, options?: MakeCallOptions): Promise<boolean>;
+  /** ext */
+  setIceServers(servers: IceServer[]): boolean;
+  /** ext */
+  getIceServers(): IceServer[];
+  /** ext: 'info' (default) or 'rfc4733'. */
+  setDtmfMode(mode: 'info' | 'rfc4733'): boolean;
+  /** ext */
+  getVersion(): string;
+  /** ext */
+  isWebRTCSupported(): boolean;
+
+  static registerLoggerCallback(cb: ((level: string, message: string, args: unknown[]) => void) | null): void;
+  static setEnableConsoleLogging(enable: boolean): void;
+}
+
+export interface ExotelSDK {
+  ExotelWebClient: typeof ExotelWebClient;
+  /** ext: resolves once the WebAssembly runtime is running (reading it starts loading). */
+  readonly ready: Promise<ExotelSDK>;
+  /** ext */
+  readonly version: string;
+  /** ext: where to fetch exotelsdk.wasm; call before the first client is created. */
+  setWasmURL(url: string): boolean;
+  /** ext: start loading the runtime now. */
+  load(): Promise<ExotelSDK>;
+  isWebRTCSupported(): boolean;
+}
+
+declare const exotelSDK: ExotelSDK;
+export default exotelSDK;
+
+declare global {
+  /** Defined by <script src="exotelsdk.js">. */
+  // eslint-disable-next-line no-var
+  var exotelSDK: ExotelSDK;
+}
