@@ -30,6 +30,9 @@ type Options struct {
 	FakeAudioFile string
 	// Flags are extra command-line switches.
 	Flags map[string]any
+	// RealPermissionPrompts drops --use-fake-ui-for-media-stream, so
+	// permissions set through SetMicrophone decide getUserMedia.
+	RealPermissionPrompts bool
 }
 
 // Browser is one Chromium process.
@@ -52,7 +55,7 @@ func Launch(t testing.TB, opts Options) *Browser {
 		chromedp.Flag("disable-quic", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("use-fake-ui-for-media-stream", true),
+		chromedp.Flag("use-fake-ui-for-media-stream", !opts.RealPermissionPrompts),
 		chromedp.Flag("use-fake-device-for-media-stream", true),
 		chromedp.Flag("autoplay-policy", "no-user-gesture-required"),
 		chromedp.Flag("allow-loopback-in-peer-connection", true),

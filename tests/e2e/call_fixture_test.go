@@ -25,10 +25,17 @@ type callFixture struct {
 
 func newCallFixture(t *testing.T, extra map[string]string) *callFixture {
 	t.Helper()
+	return newCallFixtureWith(t, extra, browser.Options{})
+}
+
+// newCallFixtureWith is newCallFixture with browser options; the fake
+// microphone's tone is added to them.
+func newCallFixtureWith(t *testing.T, extra map[string]string, opts browser.Options) *callFixture {
+	t.Helper()
 	srv := kamailio.Start(t, kamailio.Options{})
 	base := browser.Serve(t)
-	tone := browser.ToneWAV(t, 1000, 0.5, 10)
-	page := browser.Launch(t, browser.Options{FakeAudioFile: tone}).Open(t, base+"/tests/pages/phone.html")
+	opts.FakeAudioFile = browser.ToneWAV(t, 1000, 0.5, 10)
+	page := browser.Launch(t, opts).Open(t, base+"/tests/pages/phone.html")
 	acct := account(t, srv, "alice")
 	for k, v := range extra {
 		acct[k] = v
