@@ -197,6 +197,7 @@ func (c *client) currentPhone(method string) *phone.Phone {
 
 // DoRegister() → boolean: connects and registers in the background.
 func (c *client) doRegister([]js.Value) any {
+	mark("register")
 	p := c.currentPhone("DoRegister")
 	if p == nil {
 		return false

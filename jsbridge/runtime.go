@@ -144,3 +144,11 @@ func object(props map[string]any) js.Value {
 	}
 	return o
 }
+
+// mark records a performance mark ("exotelsdk:"+name) so apps and the
+// benchmark can see where the time to "registered" goes.
+func mark(name string) {
+	if perf := js.Global().Get("performance"); perf.Truthy() && perf.Get("mark").Truthy() {
+		perf.Call("mark", "exotelsdk:"+name)
+	}
+}

@@ -37,6 +37,7 @@ func (wsDialer) Dial(ctx context.Context, url string, onFrame func([]byte), onCl
 	if err != nil {
 		return nil, err
 	}
+	mark("ws-dial")
 	ws, err := ctor.New(url, "sip")
 	if err != nil {
 		return nil, fmt.Errorf("cannot open WebSocket %s: %w", url, err)
@@ -47,7 +48,7 @@ func (wsDialer) Dial(ctx context.Context, url string, onFrame func([]byte), onCl
 	var once sync.Once
 	settle := func(err error) { once.Do(func() { opened <- err }) }
 
-	t.on("open", func(js.Value) { settle(nil) })
+	t.on("open", func(js.Value) { mark("ws-open"); settle(nil) })
 	t.on("error", func(js.Value) { settle(errors.New("WebSocket error")) })
 	t.on("close", func(ev js.Value) {
 		err := fmt.Errorf("WebSocket closed (code %d%s)", ev.Get("code").Int(), reasonSuffix(ev))

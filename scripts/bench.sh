@@ -6,4 +6,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build-wasm.sh
 runs=${RUNS:-15}
-go test -run '^$' -bench . -benchtime "${runs}x" -count 1 ./tests/e2e | grep -E "Benchmark|ok|FAIL"
+go test -run '^$' -bench . -benchtime "${runs}x" -count 1 ./tests/e2e | grep -E "Benchmark|median|→|ok|FAIL"

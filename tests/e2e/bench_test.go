@@ -32,17 +32,26 @@ func BenchmarkPageStartToRegistered(b *testing.B) {
 	br := browser.Launch(b, browser.Options{})
 	q := url.Values{"autoregister": {js(b, account(b, srv, "alice"))}}
 	var samples []float64
+	phases := map[string][]float64{}
 	for i := 0; i < b.N; i++ {
 		page := br.Open(b, base+"/tests/pages/phone.html?"+q.Encode())
 		waitEvent(b, page, "register:auto", "registered", 10*time.Second)
 		var t float64
 		page.Eval(b, `harness.events.find(e => e.kind === 'register:auto' && e.args[0] === 'registered').t`, &t)
 		samples = append(samples, t)
+		var marks map[string]float64
+		page.Eval(b, `Object.fromEntries(performance.getEntriesByType('mark').filter(m => m.name.startsWith('exotelsdk:')).map(m => [m.name.slice(10), m.startTime]))`, &marks)
+		for name, at := range marks {
+			phases[name] = append(phases[name], at)
+		}
 		page.Eval(b, `new Promise(r => { harness.clients.auto.UnRegister(); setTimeout(r, 50); })`, nil)
 		page.Close()
 	}
 	b.ReportMetric(median(samples), "ms-to-registered(median)")
 	b.Logf("page start → registered, ms: %v", samples)
+	for _, name := range []string{"load-start", "instantiated", "ready", "register", "ws-dial", "ws-open"} {
+		b.Logf("median %-12s at %6.1f ms", name, median(phases[name]))
+	}
 }
 
 // BenchmarkCallSetup reports INVITE sent by the far end → "incoming" in the
