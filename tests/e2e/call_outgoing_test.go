@@ -79,3 +79,30 @@ func TestMakeCallToUnknownUser(t *testing.T) {
 	assert.False(t, ok, "an empty destination is refused")
 	requireNoExceptions(t, f.page)
 }
+
+// A 183 with SDP gives early media: the page hears the far end before the
+// answer and plays no ringback; the 200 then connects the same media.
+func TestMakeCallWithEarlyMedia(t *testing.T) {
+	f := newCallFixture(t, nil)
+	f.page.Eval(t, `harness.clients.alice.MakeCall('bob')`, nil)
+	inc, err := f.bob.WaitIncoming(f.ctx)
+	require.NoError(t, err)
+	require.NoError(t, inc.EarlyMedia(f.ctx))
+	f.waitCall(t, "ringing")
+	require.NoError(t, inc.WaitMedia(f.ctx))
+	require.NoError(t, inc.PlayTone(440))
+	require.Eventually(t, func() bool { return f.level(t, 400) > 0.05 }, 10*time.Second, 100*time.Millisecond,
+		"the page hears early media before the answer")
+	var state string
+	f.page.Eval(t, `harness.clients.alice.getCall().callState`, &state)
+	assert.Equal(t, "ringing", state)
+	require.NoError(t, inc.Answer(f.ctx))
+	f.waitCall(t, "connected")
+	require.Eventually(t, func() bool { return f.level(t, 400) > 0.05 }, 10*time.Second, 100*time.Millisecond)
+	farLevelEventually(t, inc, func(l float64) bool { return l > -45 }, "loud")
+	f.page.Eval(t, `harness.clients.alice.getCall().Hangup()`, nil)
+	_, err = inc.WaitEnded(f.ctx)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"ringing", "connected", "callEnded"}, f.callEvents(t))
+	requireNoExceptions(t, f.page)
+}

@@ -20,6 +20,7 @@ type Call struct {
 
 	mu          sync.Mutex
 	media       *mediaSession
+	localAnswer string          // incoming: our SDP answer, once made (183 and 200 carry it)
 	invite      *sip.Request    // the INVITE as last sent / as received
 	responses   []*sip.Response // responses received to our INVITE
 	final       *sip.Response   // final response to the INVITE (sent or received)

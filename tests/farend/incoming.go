@@ -65,23 +65,10 @@ func (c *Call) Answer(ctx context.Context) error {
 	if c.Ended() {
 		return fmt.Errorf("farend: call already ended (%s)", c.EndReason())
 	}
-	offer := string(c.invite.Body())
-	if offer == "" {
-		return errors.New("farend: INVITE without SDP offer is not supported")
-	}
-	media, err := newMediaSession()
+	answer, err := c.sdpAnswer(ctx)
 	if err != nil {
 		return err
 	}
-	answer, err := media.answer(ctx, offer)
-	if err != nil {
-		media.close()
-		_ = c.Reject(488)
-		return err
-	}
-	c.mu.Lock()
-	c.media = media
-	c.mu.Unlock()
 	res := sip.NewSDPResponseFromRequest(c.ss.InviteRequest, []byte(answer))
 	c.mu.Lock()
 	c.final, c.established = res, true
@@ -94,6 +81,50 @@ func (c *Call) Answer(ctx context.Context) error {
 		return err
 	}
 	return nil
+}
+
+// EarlyMedia answers the offer in a 183 Session Progress with SDP, so media
+// (the far end's tone, if PlayTone is on) flows before the call is answered.
+// A later Answer sends the same SDP in its 200.
+func (c *Call) EarlyMedia(ctx context.Context) error {
+	if c.outgoing {
+		return errors.New("farend: not an incoming call")
+	}
+	answer, err := c.sdpAnswer(ctx)
+	if err != nil {
+		return err
+	}
+	return c.ss.Respond(183, "Session Progress", []byte(answer), sip.NewHeader("Content-Type", "application/sdp"))
+}
+
+// sdpAnswer answers the INVITE's offer once, with pion; later calls return
+// the same answer.
+func (c *Call) sdpAnswer(ctx context.Context) (string, error) {
+	c.mu.Lock()
+	if c.localAnswer != "" {
+		a := c.localAnswer
+		c.mu.Unlock()
+		return a, nil
+	}
+	c.mu.Unlock()
+	offer := string(c.invite.Body())
+	if offer == "" {
+		return "", errors.New("farend: INVITE without SDP offer is not supported")
+	}
+	media, err := newMediaSession()
+	if err != nil {
+		return "", err
+	}
+	answer, err := media.answer(ctx, offer)
+	if err != nil {
+		media.close()
+		_ = c.Reject(488)
+		return "", err
+	}
+	c.mu.Lock()
+	c.media, c.localAnswer = media, answer
+	c.mu.Unlock()
+	return answer, nil
 }
 
 // Reject answers the incoming INVITE with a final error code (e.g. 486,
