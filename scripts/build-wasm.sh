@@ -1,9 +1,45 @@
 #!/usr/bin/env bash
 # Builds dist/exotelsdk.wasm from Go and dist/exotelsdk.js (UMD) +
 # dist/exotelsdk.mjs (ESM) around it, then prints the sizes.
+#
+# The wasm build uses the module edits of scripts/wasm-overlay/manifest.txt
+# (through a generated go.mod copy passed as -modfile): they drop sipgo's own
+# transports and pion's TLS/DTLS dialing, whose imports (crypto/tls, x509,
+# net/http, gob) would add about 300 KB brotli of init-linked code the browser
+# never runs. The build stops if those edits do not match the module versions.
+# Native builds and tests do not see them.
+#
+# Size analysis: WASM_KEEP_NAMES=1 keeps the wasm "name" section (no -s), then
+#   go run ./scripts/wasm-size dist/exotelsdk.wasm
+# Extra go build flags can be tried through GOFLAGS, e.g.
+#   GOFLAGS='-gcflags=all=-l -gcflags=runtime=' (no inlining outside the
+#   runtime: about -60 KB more brotli, but SIP parsing runs about 1.2x and
+#   JSON/slog about 1.5x slower).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p dist
 version=$(node -p "require('./package.json').version")
-GOOS=js GOARCH=wasm go build -trimpath -ldflags="-s -w -X main.version=${version}" -o dist/exotelsdk.wasm ./wasm
+# The edited module copies live in scripts/wasm-overlay/.build during the build
+# only (in the tree so that the build info names them by a relative path and
+# the build stays reproducible).
+trap 'rm -rf scripts/wasm-overlay/.build' EXIT
+modfile=$(go run ./scripts/wasm-overlay ./wasm)
+strip="-s -w"
+if [ "${WASM_KEEP_NAMES:-}" = 1 ]; then strip="-w"; fi
+if ! GOOS=js GOARCH=wasm go build -modfile="$modfile" -trimpath \
+  -ldflags="${strip} -X main.version=${version}" -o dist/exotelsdk.wasm ./wasm; then
+  echo "build-wasm: the wasm build failed. If the error is about a sipgo, pion/ice," \
+    "pion/stun or pion/webrtc name, it may be one that scripts/wasm-overlay removes" \
+    "from the wasm build (see its manifest.txt); native builds still have it." >&2
+  exit 1
+fi
+# Packages whose import alone links hundreds of KB (init functions and the
+# crypto they reach); the overlay keeps them out: warn if something brings them back.
+heavy=$(GOOS=js GOARCH=wasm go list -modfile="$modfile" -deps \
+  -f '{{.ImportPath}}{{range .Imports}} {{.}}{{end}}' ./wasm |
+  awk '{for (i = 2; i <= NF; i++) if ($i ~ /^(crypto\/tls|crypto\/x509|net\/http|encoding\/gob)$/) print "  " $i " <- " $1}')
+if [ -n "$heavy" ]; then
+  echo "build-wasm: WARNING: the wasm build links heavy packages (about +300 KB brotli):" >&2
+  echo "$heavy" >&2
+fi
 node scripts/bundle-loader.js "$(go env GOROOT)/lib/wasm/wasm_exec.js" "$version"
