@@ -26,7 +26,10 @@ trap 'rm -rf scripts/wasm-overlay/.build' EXIT
 modfile=$(go run ./scripts/wasm-overlay ./wasm)
 strip="-s -w"
 if [ "${WASM_KEEP_NAMES:-}" = 1 ]; then strip="-w"; fi
+# No inlining in this module's own packages (JS glue and SIP signalling, not
+# hot loops): about -20 KB brotli at no measurable cost.
 if ! GOOS=js GOARCH=wasm go build -modfile="$modfile" -trimpath \
+  -gcflags='github.com/webphone/exotelsdk/...=-l' \
   -ldflags="${strip} -X main.version=${version}" -o dist/exotelsdk.wasm ./wasm; then
   echo "build-wasm: the wasm build failed. If the error is about a sipgo, pion/ice," \
     "pion/stun or pion/webrtc name, it may be one that scripts/wasm-overlay removes" \

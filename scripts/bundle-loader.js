@@ -42,6 +42,11 @@ function sizes(file) {
   const br = zlib.brotliCompressSync(b, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
   const kb = (n) => (n / 1024).toFixed(0) + ' KB';
   console.log(`${file.padEnd(22)} raw ${kb(b.length).padStart(8)}  gzip ${kb(gz).padStart(8)}  brotli ${kb(br).padStart(8)}`);
+  return br;
 }
-sizes('dist/exotelsdk.wasm');
+// The SDK's size budget: 1.2 MB brotli for the wasm (see scripts/build-wasm.sh).
+const wasmBudget = 1228 * 1024;
+if (sizes('dist/exotelsdk.wasm') > wasmBudget) {
+  console.error(`WARNING: dist/exotelsdk.wasm is over its ${wasmBudget / 1024} KB brotli budget`);
+}
 sizes('dist/exotelsdk.js');
