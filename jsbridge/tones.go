@@ -3,6 +3,7 @@
 package jsbridge
 
 import (
+	"errors"
 	"math"
 	"sync"
 	"syscall/js"
@@ -28,11 +29,50 @@ func sharedAudioContext() js.Value {
 			return js.Null()
 		}
 		audioContext.v = ctor.New()
+		if id := toneOutput(); id != "" && audioContext.v.Get("setSinkId").Truthy() {
+			audioContext.v.Call("setSinkId", id).Call("catch", ignoreRejection)
+		}
 	}
 	if audioContext.v.Get("state").String() == "suspended" {
 		audioContext.v.Call("resume").Call("catch", ignoreRejection)
 	}
 	return audioContext.v
+}
+
+// toneSink is the output device the tones play on ("" is the default),
+// applied to the page's AudioContext when it is made.
+var toneSink struct {
+	sync.Mutex
+	id string
+}
+
+func toneOutput() string {
+	toneSink.Lock()
+	defer toneSink.Unlock()
+	return toneSink.id
+}
+
+// setToneOutput routes the tones to an output device through
+// AudioContext.setSinkId (Chromium 110+); it is remembered for a context made
+// later. It must run on a goroutine.
+func setToneOutput(id string) error {
+	if id == "default" {
+		id = ""
+	}
+	toneSink.Lock()
+	toneSink.id = id
+	toneSink.Unlock()
+	audioContext.Lock()
+	ctx := audioContext.v
+	audioContext.Unlock()
+	if !ctx.Truthy() {
+		return nil
+	}
+	if !ctx.Get("setSinkId").Truthy() {
+		return errors.New("this browser cannot choose the output of Web Audio")
+	}
+	_, err := await(ctx.Call("setSinkId", id))
+	return err
 }
 
 // toneSpec is a call-progress tone: frequencies played together, and a cadence

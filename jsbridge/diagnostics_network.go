@@ -1,0 +1,244 @@
+//go:build js && wasm
+
+package jsbridge
+
+import (
+	"context"
+	"net/url"
+	"reflect"
+	"sync"
+	"syscall/js"
+	"time"
+
+	"github.com/webphone/exotelsdk/sdk/media"
+	"github.com/webphone/exotelsdk/sdk/phone"
+)
+
+// wsProbeLimit bounds the WebSocket probe of the network test.
+const wsProbeLimit = 5 * time.Second
+
+// networkTest is a running startNetworkDiagnostics.
+type networkTest struct {
+	cancel context.CancelFunc
+}
+
+// startNetworkDiagnostics(): in parallel, a real WebSocket to the configured
+// server ("wss", then "userReg" from the registration state) and a real ICE
+// gathering ("tcp", "udp", "host", "srflx", "relay" when TURN is configured,
+// and "ipv6"). Each key gets "waiting" at once and one final
+// connected/disconnected; the whole test is bounded by about 5 s.
+func (c *client) startNetworkTest([]js.Value) any {
+	d := c.diag()
+	ctx, cancel := context.WithCancel(context.Background())
+	nt := &networkTest{cancel: cancel}
+	d.mu.Lock()
+	if d.network != nil {
+		d.mu.Unlock()
+		cancel()
+		logger.Warnf("startNetworkDiagnostics: the network test is already running")
+		return nil
+	}
+	d.network = nt
+	d.mu.Unlock()
+	spawn("network test", func() {
+		finished := c.runNetworkTest(ctx, d)
+		cancel()
+		d.mu.Lock()
+		if d.network == nt {
+			d.network = nil // a new test may start as soon as every key is reported
+		}
+		d.mu.Unlock()
+		if finished {
+			c.sendReport(d)
+		}
+	})
+	return nil
+}
+
+// stopNetworkDiagnostics(): abandons a running network test; keys not yet
+// reported are not reported.
+func (c *client) stopNetworkTest([]js.Value) any {
+	d := c.diag()
+	d.mu.Lock()
+	nt := d.network
+	d.network = nil
+	d.mu.Unlock()
+	if nt != nil {
+		nt.cancel()
+		d.note("network test stopped before it finished")
+	}
+	return nil
+}
+
+// runNetworkTest reports every key; it tells whether it ran to the end.
+func (c *client) runNetworkTest(ctx context.Context, d *diagnostics) bool {
+	start := time.Now()
+	c.settings.mu.Lock()
+	servers := append([]media.ICEServer(nil), c.settings.iceServers...)
+	c.settings.mu.Unlock()
+	keys := []string{"tcp", "udp", "host", "srflx"}
+	if hasServer(servers, "turn") {
+		keys = append(keys, "relay")
+	}
+	keys = append(keys, "ipv6")
+	for _, k := range keys {
+		d.emit(k, "waiting", "")
+	}
+	d.note("network test started; ICE servers: %s", describeICEServers(servers))
+
+	var wg sync.WaitGroup
+	wg.Add(2)
+	spawn("network test: WebSocket", func() {
+		defer wg.Done()
+		status, where := c.probeWebSocket(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		d.emit("wss", status, redactURL(where))
+		d.note("wss %s %s (%s)", status, redactURL(where), since(start))
+		reg, user := c.registrationState()
+		d.emit("userReg", reg, user)
+		d.note("userReg %s %s", reg, user)
+	})
+	spawn("network test: ICE", func() {
+		defer wg.Done()
+		g, err := gatherCandidates(ctx, servers)
+		if ctx.Err() != nil {
+			return
+		}
+		if err != nil {
+			d.note("ICE gathering failed: %v", err)
+		}
+		for _, cand := range g.Candidates {
+			diagLog.Debugf("gathered %s", cand.Line)
+		}
+		found := classifyCandidates(g.Candidates)
+		for _, k := range keys {
+			if cand, ok := found[k]; ok {
+				d.emit(k, "connected", cand.Line)
+				d.note("%s connected %s", k, cand.Line)
+			} else {
+				d.emit(k, "disconnected", "")
+				d.note("%s disconnected", k)
+			}
+		}
+		how := "gathering complete"
+		if !g.Complete {
+			how = "stopped waiting"
+		}
+		d.note("ICE: %d candidates, %s after %s", len(g.Candidates), how, since(start))
+	})
+	wg.Wait()
+	if ctx.Err() != nil {
+		return false
+	}
+	d.note("network test finished in %s", since(start))
+	return true
+}
+
+func since(t time.Time) string { return time.Since(t).Round(time.Millisecond).String() }
+
+// probeWebSocket opens a real WebSocket (subprotocol sip) to each configured
+// server, in parallel: "connected" and the URL of the first that opens, else
+// "disconnected" and the first URL.
+func (c *client) probeWebSocket(ctx context.Context) (status, where string) {
+	urls := c.webSocketURLs()
+	if len(urls) == 0 {
+		return "disconnected", ""
+	}
+	ctx, cancel := context.WithTimeout(ctx, wsProbeLimit)
+	defer cancel()
+	type result struct {
+		url string
+		err error
+	}
+	results := make(chan result, len(urls))
+	for _, u := range urls {
+		u := u
+		spawn("WebSocket probe", func() {
+			t, err := wsDialer{}.Dial(ctx, u, func([]byte) {}, func(error) {})
+			if err == nil {
+				t.Close()
+			}
+			results <- result{u, err}
+		})
+	}
+	for range urls {
+		r := <-results
+		if r.err == nil {
+			return "connected", r.url
+		}
+		diagLog.Infof("WebSocket probe of %s failed: %v", redactURL(r.url), r.err)
+	}
+	return "disconnected", urls[0]
+}
+
+// registrationState is "registered" or "unregistered", and the userName.
+func (c *client) registrationState() (string, string) {
+	c.mu.Lock()
+	p, user := c.phone, c.userName
+	c.mu.Unlock()
+	if p != nil && p.Status() == "registered" {
+		return "registered", user
+	}
+	return "unregistered", user
+}
+
+// webSocketURLs are the servers the client's phone connects to.
+func (c *client) webSocketURLs() []string {
+	c.mu.Lock()
+	p := c.phone
+	c.mu.Unlock()
+	if p == nil {
+		return nil
+	}
+	return accountURLs(p)
+}
+
+// accountURLs reads the WebSocket URLs from the phone's copy of
+// sipAccountInfo. sdk/phone does not expose it yet, so its fields are read by
+// reflection; this goes as soon as Phone has a WebSocketURLs method.
+func accountURLs(p *phone.Phone) (urls []string) {
+	defer func() {
+		if r := recover(); r != nil {
+			logger.Errorf("cannot read the account's WebSocket URLs: %v", r)
+			urls = nil
+		}
+	}()
+	src := reflect.ValueOf(p).Elem().FieldByName("info")
+	if !src.IsValid() || src.Type() != reflect.TypeOf(phone.AccountInfo{}) {
+		logger.Errorf("cannot read the account's WebSocket URLs: phone.Phone has changed")
+		return nil
+	}
+	var a phone.AccountInfo
+	dst := reflect.ValueOf(&a).Elem()
+	for i := 0; i < src.NumField(); i++ {
+		f, to := src.Field(i), dst.Field(i)
+		switch {
+		case f.Kind() == reflect.String:
+			to.SetString(f.String())
+		case f.Kind() == reflect.Slice && f.Type().Elem().Kind() == reflect.String:
+			list := make([]string, f.Len())
+			for j := range list {
+				list[j] = f.Index(j).String()
+			}
+			to.Set(reflect.ValueOf(list))
+		}
+	}
+	a.Secret = ""
+	urls, err := a.WebSocketURLs()
+	if err != nil {
+		return nil
+	}
+	return urls
+}
+
+// redactURL drops user:password@ from a URL before it is logged or reported.
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil {
+		return s
+	}
+	u.User = nil
+	return u.String()
+}
