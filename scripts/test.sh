@@ -6,7 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SIZE_BUDGET_STRICT=1 bash scripts/setup.sh
 
-echo "== vet"
+echo "== format and vet"
+unformatted=$(gofmt -l $(git ls-files '*.go'))
+if [ -n "$unformatted" ]; then echo "gofmt needed: $unformatted"; exit 1; fi
 go vet ./...
 GOOS=js GOARCH=wasm go vet ./jsbridge/... ./wasm/...
 
