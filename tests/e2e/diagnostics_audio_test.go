@@ -126,3 +126,36 @@ func TestDiagnosticsSpeakerLevels(t *testing.T) {
 	assert.True(t, strings.Contains(report, "speaker test FAIL: did the user hear the ringtone? no; measured peak level 0.0"), report[:min(len(report), 3000)])
 	requireNoExceptions(t, page)
 }
+
+// TestDiagnosticsCloseReleasesEverything: closeDiagnostics during the three
+// tests stops the microphone it opened, the ringtone's readings, the
+// network test's peer connection, and every callback.
+func TestDiagnosticsCloseReleasesEverything(t *testing.T) {
+	tone := browser.ToneWAV(t, 1000, 0.5, 10)
+	page := browser.Launch(t, browser.Options{FakeAudioFile: tone}).Open(t, browser.Serve(t)+"/tests/pages/phone.html")
+	page.Eval(t, `harness.trackMedia()`, nil)
+	diagClient(t, page, "d")
+	page.WaitUntil(t, `harness.lastReport('d') !== ''`, 10*time.Second)
+	// A STUN server that never answers keeps the gathering going.
+	page.Eval(t, `harness.clients.d.setIceServers([{urls: 'stun:127.0.0.1:9'}]);
+		harness.clients.d.startMicDiagnosticsTest(); harness.clients.d.startSpeakerDiagnosticsTest();
+		harness.clients.d.startNetworkDiagnostics()`, nil)
+	page.WaitUntil(t, `harness.keyValues('d', 'mic').length >= 3 && harness.keyValues('d', 'speaker').length >= 3 && harness.pcs.length > 0`, 10*time.Second)
+	var live int
+	page.Eval(t, `harness.streams.flatMap(s => s.getTracks()).filter(t => t.readyState === 'live').length`, &live)
+	require.Positive(t, live, "the mic test holds the microphone")
+
+	page.Eval(t, `harness.clients.d.closeDiagnostics()`, nil)
+	page.WaitUntil(t, `harness.streams.flatMap(s => s.getTracks()).every(t => t.readyState === 'ended')`, 5*time.Second)
+	page.WaitUntil(t, `harness.pcs.every(pc => pc.signalingState === 'closed')`, 5*time.Second)
+	var n int
+	page.Eval(t, `harness.events.length`, &n)
+	time.Sleep(time.Second)
+	var after int
+	page.Eval(t, `harness.events.length`, &after)
+	assert.LessOrEqual(t, after, n+2, "no more reports after closeDiagnostics (at most the readings already queued)")
+	var network []string
+	page.Eval(t, `harness.keyValues('d', 'srflx').map(k => k.status)`, &network)
+	assert.Equal(t, []string{"waiting"}, network, "the closed network test reports nothing more")
+	requireNoExceptions(t, page)
+}
