@@ -159,3 +159,24 @@ func TestDiagnosticsCloseReleasesEverything(t *testing.T) {
 	assert.Equal(t, []string{"waiting"}, network, "the closed network test reports nothing more")
 	requireNoExceptions(t, page)
 }
+
+// TestDiagnosticsSpeakerErrorWhenAudioIsBlocked: when Web Audio stays
+// suspended, as a browser's autoplay policy keeps it before any user gesture,
+// nothing is played and the speaker test says "speaker error" rather than a
+// level. Headless Chromium lets audio start anyway, so the page makes every
+// AudioContext start suspended and ignore resume(), as a blocked one does.
+func TestDiagnosticsSpeakerErrorWhenAudioIsBlocked(t *testing.T) {
+	page := browser.Launch(t, browser.Options{}).Open(t, browser.Serve(t)+"/tests/pages/phone.html")
+	page.Eval(t, `window.AudioContext = class extends AudioContext {
+		constructor(o) { super(o); super.suspend(); }
+		resume() { return Promise.resolve(); }
+	}`, nil)
+	diagClient(t, page, "d")
+	page.Eval(t, `harness.clients.d.startSpeakerDiagnosticsTest()`, nil)
+	page.WaitUntil(t, `harness.keyValues('d', 'speaker').length >= 5`, 10*time.Second)
+	page.Eval(t, `harness.clients.d.stopSpeakerDiagnosticsTest()`, nil)
+	for _, kv := range diagKeyValues(t, page, "d", "speaker") {
+		assert.Equal(t, diagKV{Status: 0.0, Description: "speaker error", T: kv.T}, kv)
+	}
+	requireNoExceptions(t, page)
+}
