@@ -5,13 +5,11 @@ package jsbridge
 import (
 	"context"
 	"net/url"
-	"reflect"
 	"sync"
 	"syscall/js"
 	"time"
 
 	"github.com/webphone/exotelsdk/sdk/media"
-	"github.com/webphone/exotelsdk/sdk/phone"
 )
 
 // wsProbeLimit bounds the WebSocket probe of the network test.
@@ -192,45 +190,7 @@ func (c *client) webSocketURLs() []string {
 	if p == nil {
 		return nil
 	}
-	return accountURLs(p)
-}
-
-// accountURLs reads the WebSocket URLs from the phone's copy of
-// sipAccountInfo. sdk/phone does not expose it yet, so its fields are read by
-// reflection; this goes as soon as Phone has a WebSocketURLs method.
-func accountURLs(p *phone.Phone) (urls []string) {
-	defer func() {
-		if r := recover(); r != nil {
-			logger.Errorf("cannot read the account's WebSocket URLs: %v", r)
-			urls = nil
-		}
-	}()
-	src := reflect.ValueOf(p).Elem().FieldByName("info")
-	if !src.IsValid() || src.Type() != reflect.TypeOf(phone.AccountInfo{}) {
-		logger.Errorf("cannot read the account's WebSocket URLs: phone.Phone has changed")
-		return nil
-	}
-	var a phone.AccountInfo
-	dst := reflect.ValueOf(&a).Elem()
-	for i := 0; i < src.NumField(); i++ {
-		f, to := src.Field(i), dst.Field(i)
-		switch {
-		case f.Kind() == reflect.String:
-			to.SetString(f.String())
-		case f.Kind() == reflect.Slice && f.Type().Elem().Kind() == reflect.String:
-			list := make([]string, f.Len())
-			for j := range list {
-				list[j] = f.Index(j).String()
-			}
-			to.Set(reflect.ValueOf(list))
-		}
-	}
-	a.Secret = ""
-	urls, err := a.WebSocketURLs()
-	if err != nil {
-		return nil
-	}
-	return urls
+	return p.WebSocketURLs()
 }
 
 // redactURL drops user:password@ from a URL before it is logged or reported.

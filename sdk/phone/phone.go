@@ -79,6 +79,12 @@ func New(info AccountInfo, deps Deps, listener Listener) (*Phone, error) {
 	return p, nil
 }
 
+// WebSocketURLs are the servers this phone connects to, in order.
+func (p *Phone) WebSocketURLs() []string {
+	urls, _ := p.info.WebSocketURLs()
+	return urls
+}
+
 // UserName is the app's key for this phone.
 func (p *Phone) UserName() string { return p.info.UserName }
 
