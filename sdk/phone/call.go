@@ -53,9 +53,8 @@ type Call struct {
 	d         Details
 	dialog    *sipua.Dialog
 	sess      media.Session
-	invite    *sip.Request             // the dialog-creating INVITE (ours or theirs)
-	inviteTx  *sip.ServerTx            // incoming: until answered or rejected
-	outTx     *sipua.ClientTransaction // outgoing: until final response
+	invite    *sip.Request  // the dialog-creating INVITE (ours or theirs)
+	inviteTx  *sip.ServerTx // incoming: until answered or rejected
 	answering bool
 	canceling bool
 	reinvite  bool // a re-INVITE of ours is pending

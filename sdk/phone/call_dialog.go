@@ -65,7 +65,6 @@ func (c *Call) onReinvite(req *sip.Request, tx *sip.ServerTx) {
 		return
 	}
 	spawnSafe(c.p, "re-INVITE", func() {
-		defer func() { c.mu.Lock(); c.reinvite = false; c.mu.Unlock() }()
 		ctx, cancel := mediaContext()
 		defer cancel()
 		var sdp string
@@ -80,6 +79,9 @@ func (c *Call) onReinvite(req *sip.Request, tx *sip.ServerTx) {
 		}
 		if err != nil {
 			c.log.Warnf("re-INVITE refused: %v", err)
+			c.mu.Lock()
+			c.reinvite = false
+			c.mu.Unlock()
 			_ = tx.Respond(c.dialog.Respond(req, 488, "Not Acceptable Here", nil, ""))
 			return
 		}
@@ -99,6 +101,7 @@ func (c *Call) onReinvite(req *sip.Request, tx *sip.ServerTx) {
 		c.ackWait = make(chan struct{})
 		wait := c.ackWait
 		c.pendingAckOffer = offerless
+		c.reinvite = false // until the ACK, ackWait marks the exchange as pending
 		c.mu.Unlock()
 		if err := tx.Respond(ok); err != nil {
 			c.log.Warnf("could not answer re-INVITE: %v", err)

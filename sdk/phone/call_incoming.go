@@ -51,6 +51,7 @@ func (p *Phone) onIncomingInvite(req *sip.Request, tx *sip.ServerTx) {
 	if c.d.RemoteDisplayName == "" {
 		c.d.RemoteDisplayName = c.d.RemoteID
 	}
+	req.To().Params.Add("tag", tag) // sipgo builds its 487 from the INVITE: same To tag as the 180
 	p.calls.add(c)
 	tx.OnCancel(func(*sip.Request) {
 		// The transaction has answered 487; the caller gave up.

@@ -147,10 +147,6 @@ func (c *Call) inviteOnce() (*sip.Response, error) {
 	if err != nil {
 		return nil, fmt.Errorf("could not send INVITE: %w", err)
 	}
-	c.mu.Lock()
-	c.outTx = tx
-	cancelNow := c.canceling
-	c.mu.Unlock()
 	provisional := false
 	for res := range tx.Responses() {
 		if res.StatusCode == 100 {
@@ -159,6 +155,9 @@ func (c *Call) inviteOnce() (*sip.Response, error) {
 		if res.StatusCode < 200 {
 			if !provisional {
 				provisional = true
+				c.mu.Lock()
+				cancelNow := c.canceling
+				c.mu.Unlock()
 				if cancelNow {
 					c.sendCancel()
 				}
@@ -222,7 +221,13 @@ func (c *Call) finalResponse(res *sip.Response) {
 	c.dialog = dialog
 	canceled := c.canceling || c.ended
 	c.mu.Unlock()
-	_ = c.p.ua.Send(dialog.Ack(c.invite.CSeq().SeqNo))
+	ack := dialog.Ack(c.invite.CSeq().SeqNo)
+	for _, name := range []string{"Authorization", "Proxy-Authorization"} {
+		for _, h := range c.invite.GetHeaders(name) {
+			ack.AppendHeader(sip.HeaderClone(h))
+		}
+	}
+	_ = c.p.ua.Send(ack)
 	if canceled {
 		c.sendBye()
 		return
