@@ -1,0 +1,102 @@
+package tabs
+
+// This file is the leader's side: it tells the followers what its phone
+// does, and it is where messages arrive.
+
+// receive handles one message from the bus. Messages of other accounts,
+// this tab's own, and anything malformed are dropped.
+func (s *Session) receive(b []byte) {
+	defer func() {
+		// A message must never take the page down (a panic in wasm stops the runtime).
+		if r := recover(); r != nil {
+			s.log.Errorf("tab message dropped: %v", r)
+		}
+	}()
+	m, err := decode(b)
+	if err != nil {
+		s.log.Debugf("tab message ignored: %v", err)
+		return
+	}
+	s.mu.Lock()
+	closed := s.closed
+	s.mu.Unlock()
+	if closed || m.Account != s.cfg.Account || m.From == s.cfg.TabID {
+		return
+	}
+	switch m.Type {
+	case msgHello:
+		s.onHello()
+	case msgLeader, msgState:
+		s.onState(m)
+	case msgCall:
+		s.onCall(m)
+	case msgCmd:
+		s.onCommand(m)
+	case msgResult:
+		s.onResult(m)
+	case msgLogout:
+		s.onLogout(m)
+	default:
+		s.log.Debugf("tab message of unknown type %q ignored", m.Type)
+	}
+}
+
+// onHello: a follower joined; the leader tells it everything.
+func (s *Session) onHello() {
+	if s.Leader() {
+		s.postState("")
+	}
+}
+
+// postState tells the followers the leader's status and call; event is the
+// registration event that prompted it, if any.
+func (s *Session) postState(event string) {
+	s.post(message{Type: msgState, Reg: event, Status: s.host.Status(), Call: s.host.CurrentCall()})
+}
+
+// RegisterEvent relays a registration event of the leader's phone to the
+// followers, who mirror it. Other tabs' sessions do nothing.
+func (s *Session) RegisterEvent(state string) {
+	if s.Leader() {
+		s.postState(state)
+	}
+}
+
+// CallEvent relays a call event of the leader's phone (incoming, connected,
+// callEnded, terminated, ringing) with the call as it is now.
+func (s *Session) CallEvent(event string, call CallSnapshot) {
+	if s.Leader() {
+		s.post(message{Type: msgCall, Event: event, Call: &call})
+	}
+}
+
+// onCommand runs a follower's command on the leader's call, on a goroutine
+// of its own (it may wait for the network), and answers with the result.
+func (s *Session) onCommand(m message) {
+	if !s.Leader() {
+		return
+	}
+	cmd := Command{Name: m.Cmd, Digit: m.Digit, CallID: m.CallID}
+	reply := message{Type: msgResult, To: m.From, ID: m.ID}
+	if !validCommand(cmd.Name) || m.ID == "" {
+		reply.Error = "unknown command " + cmd.Name
+		s.post(reply)
+		return
+	}
+	s.log.Infof("tab %s asks for %s", m.From, cmd.Name)
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				s.log.Errorf("%s from tab %s failed: %v", cmd.Name, m.From, r)
+				reply.Error = "the leader tab failed"
+				s.post(reply)
+			}
+		}()
+		call, err := s.host.Execute(cmd)
+		reply.OK, reply.Call = err == nil, call
+		if err != nil {
+			reply.Error = err.Error()
+		}
+		s.post(reply)
+	}()
+}
