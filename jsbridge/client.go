@@ -289,12 +289,15 @@ func (c *client) checkClientStatus(args []js.Value) any {
 		return nil
 	}
 	c.mu.Lock()
-	p := c.phone
+	p, tabs := c.phone, c.tabs
 	c.mu.Unlock()
 	spawn("checkClientStatus", func() {
 		status := "not_initialized"
 		if p != nil {
 			status = p.Status()
+			if tabs != nil {
+				status = tabs.status(status) // a follower tab shows the leader's
+			}
 			if microphoneDenied() {
 				status = "media_permission_denied"
 			}
@@ -307,9 +310,12 @@ func (c *client) checkClientStatus(args []js.Value) any {
 // RegisterEvent implements phone.Listener.
 func (c *client) RegisterEvent(state string) {
 	c.mu.Lock()
-	cb, user := c.regCb, c.userName
+	cb, user, tabs := c.regCb, c.userName, c.tabs
 	c.mu.Unlock()
 	invokeLater(cb, state, user)
+	if tabs != nil {
+		tabs.relayRegisterEvent(state)
+	}
 }
 
 // CallEvent implements phone.Listener: CallListenerCallback(callObj, event, phone).
