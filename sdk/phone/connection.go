@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/webphone/exotelsdk/sdk/clock"
 	"github.com/webphone/exotelsdk/sdk/sipua"
 )
 
@@ -27,7 +28,7 @@ func (l *link) end() bool {
 // jitter, paused while the browser is offline.
 type reconnectState struct {
 	attempt  int
-	timer    sipua.Timer
+	timer    clock.Timer
 	online   bool
 	reported bool // "terminated" was reported for this outage
 	next     int  // index of the server URL to try first

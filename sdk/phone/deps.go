@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/webphone/exotelsdk/sdk/clock"
 	"github.com/webphone/exotelsdk/sdk/logs"
 	"github.com/webphone/exotelsdk/sdk/media"
 	"github.com/webphone/exotelsdk/sdk/sipua"
@@ -37,7 +38,7 @@ type Deps struct {
 	Media     media.Factory
 	Tones     Tones // may be nil: no tones
 	Log       *logs.Logger
-	Clock     sipua.Clock   // default: the system clock
+	Clock     clock.Clock   // default: the system clock
 	UserAgent string        // User-Agent header
 	DialWait  time.Duration // give up opening the WebSocket after this; default 10 s
 	// RegisterTimeout bounds the wait for the registrar's answer; default 10 s.

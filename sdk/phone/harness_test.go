@@ -4,6 +4,7 @@ import (
 	"crypto/md5"
 	"encoding/hex"
 	"fmt"
+	"github.com/webphone/exotelsdk/sdk/clock/clocktest"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -31,7 +32,7 @@ type fixture struct {
 	conn    *fakeConn // set once connected
 	media   *fakeMedia
 	events  *fakeListener
-	clock   *fakeClock
+	clock   *clocktest.Manual
 	book    *logs.Book
 	testGID uint64
 }
@@ -42,7 +43,7 @@ type fixture struct {
 // may have run on the test's goroutine (inside a Phone method).
 func newFixture(t *testing.T, tweak ...func(*Deps)) *fixture {
 	book := logs.NewBook(5000)
-	f := &fixture{t: t, media: &fakeMedia{}, events: &fakeListener{}, clock: newFakeClock(),
+	f := &fixture{t: t, media: &fakeMedia{}, events: &fakeListener{}, clock: clocktest.New(),
 		book: book, testGID: goroutineID()}
 	f.dialer = newFakeDialer(t, registrar(t))
 	deps := Deps{Dialer: f.dialer, Media: f.media, Log: book.Logger("phone"), Clock: f.clock,

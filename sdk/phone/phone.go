@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/emiago/sipgo/sip"
+	"github.com/webphone/exotelsdk/sdk/clock"
 	"github.com/webphone/exotelsdk/sdk/logs"
 	"github.com/webphone/exotelsdk/sdk/media"
 	"github.com/webphone/exotelsdk/sdk/sipua"
@@ -50,7 +51,7 @@ func New(info AccountInfo, deps Deps, listener Listener) (*Phone, error) {
 		return nil, errors.New("phone: Dialer, Log and Listener are required")
 	}
 	if deps.Clock == nil {
-		deps.Clock = sipua.SystemClock{}
+		deps.Clock = clock.System{}
 	}
 	if deps.DialWait <= 0 {
 		deps.DialWait = 10 * time.Second

@@ -51,7 +51,7 @@ func TestUnregisterSendsExpiresZeroThenClosesTheConnection(t *testing.T) {
 	assert.Eventually(t, f.conn.isClosed, waitFor, 2*time.Millisecond,
 		"the connection is closed once the un-REGISTER is answered")
 	assert.Equal(t, "unregistered", f.phone.Status())
-	assert.Empty(t, f.clock.pending(), "no reconnect and no refresh after unregistering")
+	assert.Empty(t, f.clock.Pending(), "no reconnect and no refresh after unregistering")
 }
 
 func TestConnectionLostWhileRegisteredReportsUnregistered(t *testing.T) {
@@ -61,7 +61,7 @@ func TestConnectionLostWhileRegisteredReportsUnregistered(t *testing.T) {
 
 	assert.Equal(t, []string{"sent_request", "registered", "unregistered"}, f.events.registerEvents())
 	assert.Equal(t, "disconnected", f.phone.Status())
-	assert.Len(t, f.clock.pending(), 1, "a reconnect is scheduled")
+	assert.Len(t, f.clock.Pending(), 1, "a reconnect is scheduled")
 	assert.Equal(t, 1, f.dialer.dialCount(), "not reconnected before the backoff")
 }
 
@@ -73,7 +73,7 @@ func TestDialFailureReportsTerminated(t *testing.T) {
 
 	assert.Equal(t, []string{"terminated"}, f.events.registerEvents())
 	assert.Equal(t, "websocket_connection_failed", f.phone.Status())
-	assert.Len(t, f.clock.pending(), 1, "a reconnect is scheduled")
+	assert.Len(t, f.clock.Pending(), 1, "a reconnect is scheduled")
 }
 
 func TestRegisterReturnsFalseOnceClosed(t *testing.T) {

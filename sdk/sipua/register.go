@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/emiago/sipgo/sip"
+	"github.com/webphone/exotelsdk/sdk/clock"
 	"github.com/webphone/exotelsdk/sdk/logs"
 )
 
@@ -45,7 +46,7 @@ type Registration struct {
 	ua    *UA
 	acct  *Account
 	id    *Identity
-	clock Clock
+	clock clock.Clock
 	log   *logs.Logger
 	emit  func(RegEvent)
 	cfg   RegistrationConfig
@@ -60,11 +61,11 @@ type Registration struct {
 	state   string
 	gen     int // bumped to abandon the attempt in flight
 	cur     *ClientTransaction
-	refresh Timer
+	refresh clock.Timer
 }
 
 // NewRegistration prepares a registration; nothing is sent until Register.
-func NewRegistration(ua *UA, acct *Account, id *Identity, clock Clock, log *logs.Logger, cfg RegistrationConfig, emit func(RegEvent)) *Registration {
+func NewRegistration(ua *UA, acct *Account, id *Identity, clk clock.Clock, log *logs.Logger, cfg RegistrationConfig, emit func(RegEvent)) *Registration {
 	if cfg.Expires <= 0 {
 		cfg.Expires = 300
 	}
@@ -72,7 +73,7 @@ func NewRegistration(ua *UA, acct *Account, id *Identity, clock Clock, log *logs
 		cfg.Timeout = 10 * time.Second
 	}
 	return &Registration{
-		ua: ua, acct: acct, id: id, clock: clock, log: log, emit: emit, cfg: cfg,
+		ua: ua, acct: acct, id: id, clock: clk, log: log, emit: emit, cfg: cfg,
 		jitter: rand.Float64,
 		callID: NewCallID(), expires: cfg.Expires,
 		auth:  NewAuth(acct.Creds),

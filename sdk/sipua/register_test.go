@@ -2,6 +2,7 @@ package sipua
 
 import (
 	"fmt"
+	"github.com/webphone/exotelsdk/sdk/clock/clocktest"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -17,7 +18,7 @@ const password = "s3cret-pw"
 type regFixture struct {
 	ua    *UA
 	srv   *fakeServer
-	clock *fakeClock
+	clock *clocktest.Manual
 	ev    *events
 	reg   *Registration
 	id    Identity
@@ -28,7 +29,7 @@ func newRegFixture(t *testing.T, respond func(*sip.Request) []string) *regFixtur
 	book, log := testLogger()
 	ua := NewUA(log)
 	t.Cleanup(ua.Close)
-	f := &regFixture{ua: ua, clock: newFakeClock(), ev: newEvents(), id: NewIdentity(), book: book}
+	f := &regFixture{ua: ua, clock: clocktest.New(), ev: newEvents(), id: NewIdentity(), book: book}
 	f.srv = newFakeServer(t, ua, respond)
 	acct := &Account{
 		AOR:       sip.Uri{Scheme: "sip", User: "alice", Host: "example.test"},
@@ -106,7 +107,7 @@ func TestRefreshIsSilentAndReusesTheNonce(t *testing.T) {
 	f.srv.next(t)
 	f.srv.next(t)
 	// Granted 300 s and no jitter: the refresh is due at 150 s, not before.
-	require.Equal(t, []time.Duration{150 * time.Second}, f.clock.pending())
+	require.Equal(t, []time.Duration{150 * time.Second}, f.clock.Pending())
 	f.clock.Advance(149 * time.Second)
 	select {
 	case r := <-f.srv.got:
@@ -117,7 +118,7 @@ func TestRefreshIsSilentAndReusesTheNonce(t *testing.T) {
 	refresh := f.srv.next(t)
 	p := verifyDigest(t, refresh.GetHeader("Authorization").Value(), "REGISTER", password)
 	assert.Equal(t, "00000002", p["nc"], "the cached nonce is reused with the next count")
-	require.Eventually(t, func() bool { return len(f.clock.pending()) == 1 }, 2*time.Second, 5*time.Millisecond)
+	require.Eventually(t, func() bool { return len(f.clock.Pending()) == 1 }, 2*time.Second, 5*time.Millisecond)
 	assert.Equal(t, []string{"sent_request", "registered"}, f.ev.kinds(), "a refresh is not a new registration")
 }
 
@@ -155,7 +156,7 @@ func TestWrongPasswordTerminates(t *testing.T) {
 	assert.False(t, ev.Retryable)
 	assert.Len(t, f.srv.requests(), 2, "one challenge answered, then give up")
 	assert.Equal(t, RegTerminated, f.reg.State())
-	assert.Empty(t, f.clock.pending(), "no refresh scheduled")
+	assert.Empty(t, f.clock.Pending(), "no refresh scheduled")
 }
 
 func TestForbiddenTerminates(t *testing.T) {
@@ -192,7 +193,7 @@ func TestNoAnswerTerminatesAfterTheTimeout(t *testing.T) {
 	f := newRegFixture(t, nil)
 	f.reg.Register()
 	f.srv.next(t)
-	require.Eventually(t, func() bool { return len(f.clock.pending()) == 1 }, 2*time.Second, 5*time.Millisecond)
+	require.Eventually(t, func() bool { return len(f.clock.Pending()) == 1 }, 2*time.Second, 5*time.Millisecond)
 	f.clock.Advance(10 * time.Second)
 	ev := f.ev.wait(t, "terminated")
 	assert.True(t, ev.Retryable)
@@ -213,7 +214,7 @@ func TestUnregisterSendsExpiresZero(t *testing.T) {
 	assert.NotNil(t, last.GetHeader("Authorization"), "the un-REGISTER is authorized with the cached nonce")
 	assert.Equal(t, []string{"sent_request", "registered", "sent_request", "unregistered"}, f.ev.kinds())
 	assert.Equal(t, RegUnregistered, f.reg.State())
-	assert.Empty(t, f.clock.pending(), "no refresh after unregistering")
+	assert.Empty(t, f.clock.Pending(), "no refresh after unregistering")
 }
 
 func TestRegisterIsIdempotent(t *testing.T) {
@@ -234,7 +235,7 @@ func TestConnectionLostAbandonsTheRegistration(t *testing.T) {
 	f.ev.wait(t, "registered")
 	assert.True(t, f.reg.ConnectionLost())
 	assert.Equal(t, RegUnregistered, f.reg.State())
-	assert.Empty(t, f.clock.pending())
+	assert.Empty(t, f.clock.Pending())
 	assert.False(t, f.reg.ConnectionLost())
 }
 
