@@ -292,3 +292,41 @@ func TestTabsIndependentWithoutSessionListener(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, contacts, 2)
 }
+
+// The leader tab closes during a call: in the follower the call ends
+// (callEnded, getCall() null), then it hears re-register, registers, and the
+// next call rings in it as its own.
+func TestTabsLeaderClosesDuringCall(t *testing.T) {
+	f := newTabsFixture(t, 2)
+	leader, followers := f.split(t)
+	follower := followers[0]
+	call, err := f.bob.Dial(f.ctx, "alice", farend.CallOptions{})
+	require.NoError(t, err)
+	waitEvent(t, follower, "session:alice", "incoming", 10*time.Second)
+	var ok bool
+	follower.Eval(t, `harness.clients.alice.getCall().Answer()`, &ok)
+	require.True(t, ok)
+	require.NoError(t, call.WaitStatus(f.ctx, 200))
+	waitEvent(t, follower, "session:alice", "connected", 10*time.Second)
+
+	leader.Close()
+	waitEvent(t, follower, "session:alice", "re-register", 10*time.Second)
+	assert.Equal(t, []string{"incoming", "connected", "callEnded", "re-register"}, events(t, follower, "session:alice"))
+	var none bool
+	follower.Eval(t, `harness.clients.alice.getCall() === null`, &none)
+	assert.True(t, none, "the call died with the leader tab")
+	follower.WaitUntil(t, `harness.of('register:alice').filter(s => s === 'registered').length === 2`, 10*time.Second)
+
+	call2, err := f.bob.Dial(f.ctx, "alice", farend.CallOptions{})
+	require.NoError(t, err)
+	waitEvent(t, follower, "call:alice", "incoming", 10*time.Second)
+	follower.Eval(t, `harness.clients.alice.getCall().Answer()`, &ok)
+	require.True(t, ok)
+	require.NoError(t, call2.WaitStatus(f.ctx, 200))
+	require.NoError(t, call2.WaitMedia(f.ctx))
+	farLevelEventually(t, call2, func(l float64) bool { return l > -45 }, "loud from the new leader")
+	follower.Eval(t, `harness.clients.alice.getCall().Hangup()`, nil)
+	_, err = call2.WaitEnded(f.ctx)
+	require.NoError(t, err)
+	assert.Empty(t, follower.Exceptions())
+}
