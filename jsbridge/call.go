@@ -80,9 +80,15 @@ func (jc *jsCall) hold(on bool) js.Value {
 }
 
 // refresh copies the call's current state into the object's properties.
-func (jc *jsCall) refresh() {
-	d := jc.c.Details()
-	o := jc.obj
+func (jc *jsCall) refresh() { setCallProperties(jc.obj, jc.c.Details()) }
+
+// details is callDetails().
+func (jc *jsCall) details() js.Value { return detailsObject(jc.c.Details()) }
+
+// setCallProperties writes the guide's Call properties (callId, callState,
+// callDirection, callStartedTime, remoteDisplayName, remoteId) and ours onto o.
+// Local and proxy (multi-tab) calls share it.
+func setCallProperties(o js.Value, d phone.Details) {
 	o.Set("callId", d.CallID)
 	o.Set("callState", d.CallState)
 	o.Set("callDirection", d.CallDirection)
@@ -94,10 +100,9 @@ func (jc *jsCall) refresh() {
 	o.Set("isOnHold", d.Held)
 }
 
-// details is callDetails(): the properties plus times, duration, end reason,
-// callSid and the INVITE's headers.
-func (jc *jsCall) details() js.Value {
-	d := jc.c.Details()
+// detailsObject is callDetails()'s value: the properties plus times,
+// duration, end reason, callSid and the INVITE's headers.
+func detailsObject(d phone.Details) js.Value {
 	headers := js.Global().Get("Object").New()
 	for k, v := range d.SipHeaders {
 		headers.Set(k, v)

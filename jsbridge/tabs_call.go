@@ -8,6 +8,7 @@ import (
 	"syscall/js"
 	"time"
 
+	"github.com/webphone/exotelsdk/sdk/phone"
 	"github.com/webphone/exotelsdk/sdk/tabs"
 )
 
@@ -107,42 +108,35 @@ func (pc *proxyCall) update(snap tabs.CallSnapshot) {
 	pc.mu.Lock()
 	pc.snap = snap
 	pc.mu.Unlock()
-	o := pc.obj
-	o.Set("callId", snap.CallID)
-	o.Set("callState", snap.State)
-	o.Set("callDirection", snap.Direction)
-	o.Set("callStartedTime", msDate(snap.StartedMs))
-	o.Set("remoteDisplayName", snap.RemoteDisplayName)
-	o.Set("remoteId", snap.RemoteID)
-	o.Set("callSid", snap.CallSid)
-	o.Set("isMuted", snap.Muted)
-	o.Set("isOnHold", snap.Held)
+	setCallProperties(pc.obj, snapshotDetails(snap))
 }
 
 // details is callDetails() from what the leader told; the INVITE's headers
 // stay in the leader tab.
-func (pc *proxyCall) details() js.Value {
-	s := pc.current()
-	var duration float64
+func (pc *proxyCall) details() js.Value { return detailsObject(snapshotDetails(pc.current())) }
+
+// snapshotDetails turns the leader's snapshot of a call into the details a
+// local call would have.
+func snapshotDetails(s tabs.CallSnapshot) phone.Details {
+	d := phone.Details{
+		CallID: s.CallID, CallSid: s.CallSid, CallState: s.State, CallDirection: s.Direction,
+		RemoteDisplayName: s.RemoteDisplayName, RemoteID: s.RemoteID, CallEndReason: s.EndReason,
+		CallStartedTime: msTime(s.StartedMs), CallEstablishedTime: msTime(s.EstablishedMs),
+		CallEndedTime: msTime(s.EndedMs), Muted: s.Muted, Held: s.Held,
+	}
 	if s.EstablishedMs != 0 {
 		end := s.EndedMs
 		if end == 0 {
 			end = time.Now().UnixMilli()
 		}
-		duration = float64(end-s.EstablishedMs) / 1000
+		d.CallDuration = time.Duration(end-s.EstablishedMs) * time.Millisecond
 	}
-	return object(map[string]any{
-		"callId": s.CallID, "callSid": s.CallSid, "callState": s.State,
-		"callDirection": s.Direction, "remoteDisplayName": s.RemoteDisplayName, "remoteId": s.RemoteID,
-		"callStartedTime": msDate(s.StartedMs), "callEstablishedTime": msDate(s.EstablishedMs),
-		"callEndedTime": msDate(s.EndedMs), "callDuration": duration, "callEndReason": s.EndReason,
-		"sipHeaders": js.Global().Get("Object").New(), "isMuted": s.Muted, "isOnHold": s.Held,
-	})
+	return d
 }
 
-func msDate(ms int64) any {
+func msTime(ms int64) time.Time {
 	if ms == 0 {
-		return js.Null()
+		return time.Time{}
 	}
-	return js.Global().Get("Date").New(float64(ms))
+	return time.UnixMilli(ms)
 }
