@@ -131,6 +131,7 @@ func (c *client) initWebrtc(args []js.Value) any {
 	}
 	c.settings.readAccount(info)
 	watchNetwork()
+	watchPageHide()
 	p, err := phone.New(account, phone.Deps{
 		Dialer:       wsDialer{},
 		Media:        &mediaFactory{devices: c.devices},

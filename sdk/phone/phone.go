@@ -177,6 +177,22 @@ func (p *Phone) Close() {
 	p.events.close()
 }
 
+// Shutdown is for a page that is going away (pagehide): calls are ended
+// (BYE, CANCEL or 486) and the registration removed, each message written
+// before Shutdown returns since nothing may run afterwards, and the phone is
+// closed. No events follow.
+func (p *Phone) Shutdown() {
+	p.mu.Lock()
+	up := p.conn == connUp
+	p.mu.Unlock()
+	p.calls.closeAll()
+	if up && p.reg.UnregisterNow() {
+		p.log.Infof("page closing: un-REGISTER sent")
+	}
+	p.events.close()
+	p.Close()
+}
+
 // post queues a listener call.
 func (p *Phone) post(f func()) {
 	p.events.post(func() {

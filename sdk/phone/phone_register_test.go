@@ -82,3 +82,20 @@ func TestRegisterReturnsFalseOnceClosed(t *testing.T) {
 	assert.False(t, f.phone.Register())
 	assert.Equal(t, 0, f.dialer.dialCount())
 }
+
+// Shutdown (the page is closing) hangs up and un-registers synchronously.
+func TestShutdownHangsUpAndUnregistersBeforeReturning(t *testing.T) {
+	f := newRegisteredFixture(t)
+	fe := newFarEnd()
+	_, _ = f.connectedIncoming(fe)
+	f.phone.Shutdown()
+	var methods []string
+	for _, m := range f.conn.all() {
+		if req, ok := m.(*sip.Request); ok {
+			methods = append(methods, string(req.Method)+" "+header(req, "Expires"))
+		}
+	}
+	require.GreaterOrEqual(t, len(methods), 2)
+	assert.Equal(t, []string{"BYE ", "REGISTER 0"}, methods[len(methods)-2:], "sent before Shutdown returned")
+	assert.True(t, f.conn.isClosed())
+}

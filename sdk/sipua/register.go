@@ -116,6 +116,31 @@ func (r *Registration) Unregister() {
 	go r.run(gen, true)
 }
 
+// UnregisterNow sends the un-REGISTER (Expires: 0, authorized with the
+// cached challenge) before returning and does not wait for the answer: for a
+// page that is going away, where nothing will run afterwards. It reports
+// whether one was sent.
+func (r *Registration) UnregisterNow() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	held := r.state == RegRegistered || r.state == RegRegistering
+	r.abandonLocked()
+	r.state = RegUnregistered
+	if !held {
+		return false
+	}
+	req := r.buildLocked(0)
+	if _, err := r.auth.Authorize(req); err != nil {
+		return false
+	}
+	tx, err := r.ua.Request(req)
+	if err != nil {
+		return false
+	}
+	r.cur = tx
+	return true
+}
+
 // ConnectionLost tells the registration its transport is gone: the attempt in
 // flight and the refresh are abandoned. It reports whether a registration was
 // held or in progress (and so is now lost).

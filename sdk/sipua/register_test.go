@@ -245,3 +245,20 @@ func TestRefreshDelay(t *testing.T) {
 	assert.Equal(t, 55*time.Second, refreshDelay(60, 0.5))
 	assert.Equal(t, 3*time.Second, refreshDelay(6, 0.5))
 }
+
+// UnregisterNow writes the un-REGISTER before it returns (a closing page
+// runs nothing afterwards).
+func TestUnregisterNowSendsSynchronously(t *testing.T) {
+	f := newRegFixture(t, digestServer(t, "MD5"))
+	f.reg.Register()
+	f.ev.wait(t, "registered")
+	n := len(f.srv.requests())
+	require.True(t, f.reg.UnregisterNow())
+	reqs := f.srv.requests()
+	require.Len(t, reqs, n+1, "sent before returning")
+	assert.Equal(t, "0", reqs[n].GetHeader("Expires").Value())
+	verifyDigest(t, reqs[n].GetHeader("Authorization").Value(), "REGISTER", password)
+	assert.Equal(t, RegUnregistered, f.reg.State())
+	assert.Empty(t, f.clock.Pending())
+	assert.False(t, f.reg.UnregisterNow(), "nothing to remove twice")
+}

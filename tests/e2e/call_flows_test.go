@@ -127,3 +127,17 @@ func TestUnknownMethodInDialog(t *testing.T) {
 	require.NoError(t, err)
 	requireNoExceptions(t, f.page)
 }
+
+// Closing the page during a call hangs up (BYE) and removes the registration.
+func TestClosingThePageHangsUpAndUnregisters(t *testing.T) {
+	f := newCallFixture(t, nil)
+	call := answered(t, f)
+	f.page.Eval(t, `location.href = 'about:blank'`, nil) // the page goes away: pagehide
+	reason, err := call.WaitEnded(f.ctx)
+	require.NoError(t, err)
+	assert.Equal(t, "remote BYE", reason)
+	require.Eventually(t, func() bool {
+		contacts, err := f.srv.Contacts("alice@" + f.srv.Domain)
+		return err == nil && len(contacts) == 0
+	}, 5*time.Second, 50*time.Millisecond, "the contact is removed")
+}

@@ -1,0 +1,37 @@
+//go:build js && wasm
+
+package jsbridge
+
+import (
+	"sync"
+	"syscall/js"
+)
+
+var pageWatch sync.Once
+
+// watchPageHide ends calls and registrations when the page goes away
+// (pagehide: the tab closes, reloads or navigates): the far end gets a BYE
+// instead of a call that hangs until its media times out, and the registrar
+// drops the contact instead of routing calls to a tab that is gone. Every
+// message is written before the handler returns.
+func watchPageHide() {
+	pageWatch.Do(func() {
+		js.Global().Call("addEventListener", "pagehide", export("onpagehide", nil, func([]js.Value) any {
+			phonesInPage.Lock()
+			clients := make([]*client, 0, len(phonesInPage.byUser))
+			for _, c := range phonesInPage.byUser {
+				clients = append(clients, c)
+			}
+			phonesInPage.Unlock()
+			for _, c := range clients {
+				c.mu.Lock()
+				p := c.phone
+				c.mu.Unlock()
+				if p != nil {
+					p.Shutdown()
+				}
+			}
+			return nil
+		}))
+	})
+}
