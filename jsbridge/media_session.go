@@ -231,30 +231,42 @@ func (s *pcSession) Rollback(ctx context.Context) error {
 
 // gathered waits for ICE candidates, but never for gathering to finish once a
 // usable set is there: a host candidate, plus a server-reflexive or relay one
-// when STUN/TURN servers are configured. The wait is bounded in any case.
+// when STUN/TURN servers are configured — and if those do not answer within a
+// second of the first host candidate, the host candidates go alone (servers
+// with public addresses reach the browser through peer-reflexive candidates).
+// The wait is bounded in any case.
 func (s *pcSession) gathered(ctx context.Context) string {
 	const settle = 20 * time.Millisecond // siblings gathered in the same burst
+	const reflexiveWait = time.Second    // STUN/TURN answers usually come in well under that
 	const limit = 3 * time.Second
-	deadline := time.Now().Add(limit)
-	var usableAt time.Time
+	start := time.Now()
+	var hostAt, usableAt time.Time
 	for {
 		sdp := s.raw.Get("localDescription").Get("sdp").String()
 		if s.raw.Get("iceGatheringState").String() == "complete" {
 			return sdp
 		}
-		if usableAt.IsZero() && usableCandidates(sdp, s.iceServers) {
-			usableAt = time.Now()
-		}
 		now := time.Now()
-		if (!usableAt.IsZero() && now.Sub(usableAt) >= settle) || now.After(deadline) || ctx.Err() != nil {
+		host, reflexive := candidateKinds(sdp)
+		if host && hostAt.IsZero() {
+			hostAt = now
+		}
+		if usableAt.IsZero() && host && (reflexive || !s.iceServers) {
+			usableAt = now
+		}
+		switch {
+		case !usableAt.IsZero() && now.Sub(usableAt) >= settle,
+			!hostAt.IsZero() && now.Sub(hostAt) >= reflexiveWait,
+			now.Sub(start) >= limit, ctx.Err() != nil:
 			return sdp
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
 }
 
-func usableCandidates(sdp string, needReflexive bool) bool {
-	host, reflexive := false, false
+// candidateKinds tells whether an SDP has a UDP host candidate and a
+// server-reflexive or relay one.
+func candidateKinds(sdp string) (host, reflexive bool) {
 	for _, line := range strings.Split(sdp, "\n") {
 		if !strings.HasPrefix(line, "a=candidate:") {
 			continue
@@ -266,7 +278,7 @@ func usableCandidates(sdp string, needReflexive bool) bool {
 			reflexive = true
 		}
 	}
-	return host && (!needReflexive || reflexive)
+	return host, reflexive
 }
 
 // SetMuted implements media.Session: the track keeps flowing, silent.

@@ -141,3 +141,28 @@ func TestClosingThePageHangsUpAndUnregisters(t *testing.T) {
 		return err == nil && len(contacts) == 0
 	}, 5*time.Second, 50*time.Millisecond, "the contact is removed")
 }
+
+// With a STUN server that never answers, Answer does not wait for ICE
+// gathering to finish (Chromium would take many seconds): the host candidates
+// go after a bounded wait and the call connects.
+func TestAnswerDoesNotWaitForAnUnreachableStunServer(t *testing.T) {
+	f := newCallFixture(t, nil)
+	var ok bool
+	f.page.Eval(t, `harness.clients.alice.setIceServers([{urls: 'stun:127.0.0.1:9'}])`, &ok)
+	require.True(t, ok)
+	call, err := f.bob.Dial(f.ctx, "alice", farend.CallOptions{})
+	require.NoError(t, err)
+	f.waitCall(t, "incoming")
+	var ms float64
+	f.page.Eval(t, `new Promise(resolve => {
+		const t0 = performance.now();
+		harness.clients.alice.getCall().Answer();
+		const poll = () => harness.of('call:alice').includes('connected') ? resolve(performance.now() - t0) : setTimeout(poll, 5);
+		poll();
+	})`, &ms)
+	t.Logf("Answer → connected with an unreachable STUN server: %.0f ms", ms)
+	assert.Less(t, ms, 2000.0, "bounded: about a second for STUN, not the end of gathering")
+	require.NoError(t, call.WaitMedia(f.ctx))
+	farLevelEventually(t, call, func(l float64) bool { return l > -45 }, "loud")
+	requireNoExceptions(t, f.page)
+}
