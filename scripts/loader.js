@@ -69,6 +69,28 @@ function exotelSDKFactory(scriptURL) {
     if (typeof performance !== 'undefined' && performance.mark) { try { performance.mark('exotelsdk:' + name); } catch (e) { /* ignore */ } }
   }
 
+  // compile fetches and compiles the wasm, streaming when the server sends
+  // application/wasm.
+  function compile(url) {
+    if (WebAssembly.compileStreaming) {
+      return WebAssembly.compileStreaming(fetch(url)).catch(function () {
+        // Served without application/wasm: fall back to a plain download.
+        return fetch(url).then(function (r) { return r.arrayBuffer(); }).then(function (b) { return WebAssembly.compile(b); });
+      });
+    }
+    return fetch(url).then(function (r) { return r.arrayBuffer(); }).then(function (b) { return WebAssembly.compile(b); });
+  }
+
+  // Loaded by a script tag as exotelsdk.js, the wasm beside it is fetched and
+  // compiled at once, while the page goes on; start() then only instantiates.
+  // (A bundle, or setWasmURL, skips this and loads on first use.)
+  var early = null;
+  if (/\/exotelsdk[^\/]*\.m?js(\?.*)?$/.test(scriptURL) && typeof WebAssembly !== 'undefined' && typeof fetch !== 'undefined') {
+    early = { url: defaultWasmURL() };
+    early.module = compile(early.url);
+    early.module.catch(function () { /* reported when start() uses it */ });
+  }
+
   function start() {
     if (started) { return ready; }
     started = true;
@@ -80,14 +102,9 @@ function exotelSDKFactory(scriptURL) {
     var url = wasmURL || defaultWasmURL();
     var go = new GoRuntime();
     G.__exotelsdkRuntime = runtime;
-    var instantiate = WebAssembly.instantiateStreaming
-      ? WebAssembly.instantiateStreaming(fetch(url), go.importObject).catch(function () {
-          // Served without application/wasm: fall back to a plain download.
-          return fetch(url).then(function (r) { return r.arrayBuffer(); })
-            .then(function (b) { return WebAssembly.instantiate(b, go.importObject); });
-        })
-      : fetch(url).then(function (r) { return r.arrayBuffer(); })
-          .then(function (b) { return WebAssembly.instantiate(b, go.importObject); });
+    var module = (early && early.url === url) ? early.module : compile(url);
+    var instantiate = module.then(function (m) { return WebAssembly.instantiate(m, go.importObject); })
+      .then(function (instance) { return { instance: instance }; });
     instantiate.then(function (result) {
       mark('instantiated');
       go.run(result.instance).then(function () {
