@@ -27,7 +27,7 @@ func startServer(t *testing.T, cfg Config) *Server {
 	if os.Getenv("DEVPBX_LOG") != "" {
 		cfg.Log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	cfg.Bot.AnswerAfter = 50 * time.Millisecond
+	cfg.Bot.AnswerAfter = 50 * time.Millisecond // a test need not wait for the ringing
 	s, err := Start(cfg)
 	if err != nil {
 		t.Fatal(err)

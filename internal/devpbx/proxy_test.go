@@ -7,6 +7,7 @@ import (
 	"github.com/emiago/sipgo/sip"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/webphone/exotelsdk/internal/devpbx/bot"
 )
 
 // A phone over WebSocket calls the bot: the proxy routes the INVITE to the
@@ -95,4 +96,28 @@ func TestBotCallsPhone(t *testing.T) {
 		t.Fatal("the bot's call did not end on BYE")
 	}
 	assert.Equal(t, "the other side hung up", call.Info().Reason)
+}
+
+// A call whose other side goes silent (a tab closed without BYE) is ended
+// by the bot: its BYE reaches the phone through the proxy, by the phone's
+// Contact over the phone's WebSocket.
+func TestBotHangsUpSilentCall(t *testing.T) {
+	srv := startServer(t, Config{Bot: bot.Config{MediaTimeout: time.Second}})
+	alice := newPhone(t, srv, "alice")
+	alice.mustRegister()
+	call, err := srv.Bot().Dial("alice", "")
+	require.NoError(t, err)
+	in := alice.next(sip.INVITE)
+	ok := sip.NewSDPResponseFromRequest(in.req, []byte(answerSDP(t, string(in.req.Body()))))
+	ok.AppendHeader(&sip.ContactHeader{Address: alice.contact})
+	in.answer(t, ok)
+	close(in.done)
+	alice.next(sip.ACK)
+
+	bye := alice.next(sip.BYE)
+	assert.Equal(t, alice.contact.Host, bye.req.Recipient.Host)
+	bye.answer(t, sip.NewResponseFromRequest(bye.req, 200, "OK", nil))
+	close(bye.done)
+	<-call.Done()
+	assert.Equal(t, "no audio from the other side", call.Info().Reason)
 }

@@ -26,6 +26,7 @@ type receiver struct {
 	lastEnd  uint32 // RTP timestamp of the last event that ended
 	anyEnd   bool
 	frames   []meteredFrame
+	lastAt   time.Time // when the last packet of any kind arrived
 }
 
 type meteredFrame struct {
@@ -65,6 +66,7 @@ func (r *receiver) read(tr *webrtc.TrackRemote) {
 // handle takes one received RTP packet.
 func (r *receiver) handle(pkt *rtp.Packet) {
 	r.mu.Lock()
+	r.lastAt = time.Now()
 	isEvent := r.eventPTs[pkt.PayloadType]
 	var digit rune
 	if isEvent && len(pkt.Payload) >= 4 && pkt.Payload[1]&0x80 != 0 && (!r.anyEnd || pkt.Timestamp != r.lastEnd) {
@@ -90,6 +92,16 @@ func (r *receiver) handle(pkt *rtp.Packet) {
 	case audio && r.onAudio != nil:
 		r.onAudio(append([]byte(nil), pkt.Payload...))
 	}
+}
+
+// silentFor is how long no packet has arrived (since since, if none ever did).
+func (r *receiver) silentFor(since time.Time) time.Duration {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.lastAt.After(since) {
+		since = r.lastAt
+	}
+	return time.Since(since)
 }
 
 // level is the RMS level, in dBFS, of the audio received in the last

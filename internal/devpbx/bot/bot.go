@@ -47,6 +47,9 @@ type Config struct {
 	MaxDuration time.Duration
 	// RingFor is how long a call the bot places may ring (default 60 s).
 	RingFor time.Duration
+	// MediaTimeout ends a call when no RTP has come for this long: the
+	// other side went away without a BYE (default 20 s).
+	MediaTimeout time.Duration
 }
 
 // Bot is the running call bot.
@@ -85,6 +88,9 @@ func Start(cfg Config) (*Bot, error) {
 	}
 	if cfg.RingFor == 0 {
 		cfg.RingFor = time.Minute
+	}
+	if cfg.MediaTimeout == 0 {
+		cfg.MediaTimeout = 20 * time.Second
 	}
 	pc, err := net.ListenPacket("udp4", "127.0.0.1:0")
 	if err != nil {

@@ -132,13 +132,30 @@ func (c *Call) connected() {
 	c.mu.Unlock()
 	c.bot.log.Info("bot call connected", "call", c.id, "user", c.user, "mode", c.mode)
 	c.publish("call", "")
-	go func() {
+	go c.watch()
+}
+
+// watch ends a call that lasts too long, or whose other side went away
+// without a BYE (a closed tab): no RTP for MediaTimeout.
+func (c *Call) watch() {
+	limit := time.After(c.bot.cfg.MaxDuration)
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	start := time.Now()
+	for {
 		select {
 		case <-c.done:
-		case <-time.After(c.bot.cfg.MaxDuration):
-			c.Hangup()
+			return
+		case <-limit:
+			c.hangup("the call reached its time limit")
+			return
+		case <-tick.C:
+			if m := c.session(); m != nil && m.recv.silentFor(start) > c.bot.cfg.MediaTimeout {
+				c.hangup("no audio from the other side")
+				return
+			}
 		}
-	}()
+	}
 }
 
 // addDigit records a digit the bot received and plays it back.
@@ -160,7 +177,9 @@ func (c *Call) addDigit(d rune) {
 
 // Hangup ends the call from the bot's side: BYE when answered, CANCEL
 // while a call it placed rings, 480 while a call to it rings.
-func (c *Call) Hangup() {
+func (c *Call) Hangup() { c.hangup("hung up by the bot") }
+
+func (c *Call) hangup(reason string) {
 	c.mu.Lock()
 	state := c.state
 	c.mu.Unlock()
@@ -179,7 +198,7 @@ func (c *Call) Hangup() {
 	default:
 		_ = c.ss.Respond(480, "Temporarily Unavailable", nil)
 	}
-	c.end("hung up by the bot")
+	c.end(reason)
 }
 
 // end marks the call over (the first reason stays) and stops its media.
