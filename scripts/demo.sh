@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Try the SDK in one command: installs what is missing and builds dist/
+# (scripts/setup.sh), then starts the development SIP server — demo
+# softphone, SIP over WebSocket, registrar, proxy and call bot on one
+# loopback port — and prints the URL to open. Ctrl-C stops it.
+# Arguments go to the server, e.g. `bash scripts/demo.sh -addr 127.0.0.1:9000 -open`
+# (through npm: `npm run demo -- -addr 127.0.0.1:9000`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/setup.sh
+echo "Starting the development server (first start compiles it; Ctrl-C stops it)…"
+exec go run ./cmd/devpbx "$@"
