@@ -51,6 +51,7 @@ function prefill() {
   $('security').value = location.protocol === 'https:' ? 'wss' : 'ws';
   $('endpoint').value = 'ws';
   if (params.has('tabs')) { $('multiTab').checked = true; }
+  if (params.get('dtmf') === 'rfc4733') { $('dtmfMode').value = 'rfc4733'; }
   // The development server says its SIP domain and the demo passwords.
   fetch('/api/config').then((r) => (r.ok ? r.json() : null)).then((config) => {
     if (!config) { return; }
@@ -76,6 +77,7 @@ function sipAccountInfo() {
     'endpoint': v('endpoint')
   };
   if (v('wsUrl')) { info.wsUrl = v('wsUrl'); } // ext: the whole WebSocket URL
+  if (v('dtmfMode') === 'rfc4733') { info.dtmfMode = 'rfc4733'; } // ext: DTMF in the audio stream
   return info;
 }
 
