@@ -44,11 +44,17 @@ func (s *splitListener) accept() {
 	}
 }
 
-// sort reads the request head and passes the connection on.
+// sort reads the request head and passes the connection on. A connection
+// that sends nothing for 30 s (a browser's unused preconnection) is closed,
+// as a web server's header timeout would.
 func (s *splitListener) sort(c net.Conn) {
-	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	_ = c.SetReadDeadline(time.Now().Add(30 * time.Second))
 	r := bufio.NewReaderSize(c, maxRequestHead)
 	head := peekHead(r)
+	if len(head) == 0 {
+		c.Close()
+		return
+	}
 	_ = c.SetReadDeadline(time.Time{})
 	pc := &peekedConn{Conn: c, r: r}
 	to := s.web
