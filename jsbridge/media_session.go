@@ -304,7 +304,9 @@ func (s *pcSession) SendDTMF(digit rune) error {
 	if !dtmf.Truthy() || !dtmf.Get("canInsertDTMF").Truthy() {
 		return errors.New("the far end did not negotiate telephone-event")
 	}
-	dtmf.Call("insertDTMF", string(digit), 100, 70)
+	// insertDTMF replaces the tones still queued: append, so quick key
+	// presses are all played, in order.
+	dtmf.Call("insertDTMF", dtmf.Get("toneBuffer").String()+string(digit), 100, 70)
 	return nil
 }
 

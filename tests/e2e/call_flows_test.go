@@ -79,12 +79,10 @@ func TestSecondCallIsBusy(t *testing.T) {
 func TestDTMFRFC4733(t *testing.T) {
 	f := newCallFixture(t, map[string]string{"dtmfMode": "rfc4733"})
 	call := answered(t, f)
-	for _, d := range []string{"4", "2", "*"} {
-		var ok bool
-		f.page.Eval(t, `harness.clients.alice.getCall().sendDTMF('`+d+`')`, &ok)
-		require.True(t, ok)
-		time.Sleep(250 * time.Millisecond) // RTCDTMFSender queues; keep digits apart
-	}
+	// Pressed back to back: RTCDTMFSender must queue them, not replace them.
+	var ok bool
+	f.page.Eval(t, `['4', '2', '*'].every(d => harness.clients.alice.getCall().sendDTMF(d))`, &ok)
+	require.True(t, ok)
 	digits, err := call.WaitDTMF(f.ctx, 3)
 	require.NoError(t, err)
 	assert.Equal(t, []rune{'4', '2', '*'}, digits)
