@@ -150,6 +150,12 @@ func (c *client) initWebrtc(args []js.Value) any {
 	c.mu.Lock()
 	c.phone = p
 	c.mu.Unlock()
+	if arg(args, 4).Truthy() {
+		// enableAutoAudioDeviceChangeHandling: follow device changes (a new
+		// default microphone or speaker, a chosen one unplugged) without
+		// app callbacks.
+		c.registerAudioDeviceChangeCallback(nil)
+	}
 	return resolved(true)
 }
 
