@@ -1,6 +1,7 @@
 // Package npm tests the npm package as an app consumes it: `npm pack`, install
 // the tarball into a fresh app, type-check the app against index.d.ts, bundle
-// it with esbuild, and register from the bundle in headless Chromium.
+// it with esbuild, and register from the bundle in headless Chromium against
+// the development server.
 package npm
 
 import (
@@ -14,7 +15,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"github.com/webphone/exotelsdk/tests/browser"
-	"github.com/webphone/exotelsdk/tests/kamailio"
+	"github.com/webphone/exotelsdk/internal/devpbx"
 )
 
 const app = `import exotelSDK, { ExotelWebClient, RegisterState, SipAccountInfo } from 'exotelsdk-go';
@@ -74,12 +75,14 @@ func TestPackedPackageBundlesAndRegisters(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(www, "index.html"),
 		[]byte(`<!doctype html><meta charset="utf-8"><script src="bundle.js"></script>`), 0o644))
 
-	// The bundle registers against a real server.
-	srv := kamailio.Start(t, kamailio.Options{})
+	// The bundle registers against the development server.
+	pbx, err := devpbx.Start(devpbx.Config{Addr: "127.0.0.1:0", WebDir: filepath.Join(root, "web", "demo"), DistDir: filepath.Join(root, "dist")})
+	require.NoError(t, err)
+	t.Cleanup(func() { pbx.Close() })
 	base := browser.ServeDir(t, www)
-	u, _ := url.Parse(srv.WSURL)
-	account := `{"userName":"alice","authUser":"alice","secret":"` + kamailio.Password("alice") + `","sipdomain":"` + srv.Domain +
-		`","domain":"` + u.Host + `","port":"` + u.Port() + `","security":"ws","endpoint":"ws"}`
+	u, _ := url.Parse(pbx.WSURL())
+	account := `{"userName":"alice","authUser":"alice","secret":"pw-alice","sipdomain":"` + pbx.Domain() +
+		`","domain":"` + u.Host + `","port":"` + u.Port() + `","security":"ws","endpoint":"` + strings.TrimPrefix(u.Path, "/") + `"}`
 	page := browser.Launch(t, browser.Options{}).Open(t, base+"/index.html?"+url.Values{"account": {account}}.Encode())
 	page.WaitUntil(t, `window.states && window.states.includes('registered')`, 15*time.Second)
 	require.Empty(t, page.Exceptions())
