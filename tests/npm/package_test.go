@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-	"github.com/webphone/exotelsdk/tests/browser"
 	"github.com/webphone/exotelsdk/internal/devpbx"
+	"github.com/webphone/exotelsdk/tests/browser"
 )
 
 const app = `import exotelSDK, { ExotelWebClient, RegisterState, SipAccountInfo } from 'exotelsdk-go';
