@@ -5,6 +5,8 @@ package jsbridge
 import (
 	"sync"
 	"syscall/js"
+
+	"github.com/webphone/exotelsdk/sdk/phone"
 )
 
 var networkWatch sync.Once
@@ -18,22 +20,30 @@ func watchNetwork() {
 			online := name == "online"
 			js.Global().Call("addEventListener", name, export("on"+name, nil, func([]js.Value) any {
 				logger.Infof("browser reports %s", name)
-				phonesInPage.Lock()
-				clients := make([]*client, 0, len(phonesInPage.byUser))
-				for _, c := range phonesInPage.byUser {
-					clients = append(clients, c)
-				}
-				phonesInPage.Unlock()
-				for _, c := range clients {
-					c.mu.Lock()
-					p := c.phone
-					c.mu.Unlock()
-					if p != nil {
-						spawn("network change", func() { p.NetworkChanged(online) })
-					}
+				for _, p := range pagePhones() {
+					spawn("network change", func() { p.NetworkChanged(online) })
 				}
 				return nil
 			}))
 		}
 	})
+}
+
+// pagePhones lists the phones of every initialised client in the page.
+func pagePhones() []*phone.Phone {
+	phonesInPage.Lock()
+	clients := make([]*client, 0, len(phonesInPage.byUser))
+	for _, c := range phonesInPage.byUser {
+		clients = append(clients, c)
+	}
+	phonesInPage.Unlock()
+	var out []*phone.Phone
+	for _, c := range clients {
+		c.mu.Lock()
+		if c.phone != nil {
+			out = append(out, c.phone)
+		}
+		c.mu.Unlock()
+	}
+	return out
 }

@@ -17,19 +17,8 @@ var pageWatch sync.Once
 func watchPageHide() {
 	pageWatch.Do(func() {
 		js.Global().Call("addEventListener", "pagehide", export("onpagehide", nil, func([]js.Value) any {
-			phonesInPage.Lock()
-			clients := make([]*client, 0, len(phonesInPage.byUser))
-			for _, c := range phonesInPage.byUser {
-				clients = append(clients, c)
-			}
-			phonesInPage.Unlock()
-			for _, c := range clients {
-				c.mu.Lock()
-				p := c.phone
-				c.mu.Unlock()
-				if p != nil {
-					p.Shutdown()
-				}
+			for _, p := range pagePhones() {
+				p.Shutdown()
 			}
 			return nil
 		}))
