@@ -214,6 +214,6 @@ func (c *Call) closeMedia() {
 	m := c.media
 	c.mu.Unlock()
 	if m != nil {
-		m.close()
+		m.Close()
 	}
 }

@@ -28,7 +28,7 @@ func (c *Call) mediaSession() (*mediaSession, error) {
 func (c *Call) WaitMedia(ctx context.Context) error {
 	for {
 		if m, err := c.mediaSession(); err == nil {
-			switch s := m.pc.ConnectionState(); s {
+			switch s := m.PC.ConnectionState(); s {
 			case webrtc.PeerConnectionStateConnected:
 				return nil
 			case webrtc.PeerConnectionStateFailed, webrtc.PeerConnectionStateClosed:
@@ -52,7 +52,7 @@ func (c *Call) AudioLevel(window time.Duration) float64 {
 	if err != nil {
 		return SilenceDBFS
 	}
-	return m.recv.level(window)
+	return m.Recv.Level(window)
 }
 
 // PlayTone makes the far end send a sine of freqHz (e.g. 440) instead of
@@ -63,7 +63,7 @@ func (c *Call) PlayTone(freqHz float64) error {
 	if err != nil {
 		return err
 	}
-	m.send.setTone(freqHz)
+	m.tone.SetFrequency(freqHz)
 	return nil
 }
 
@@ -74,7 +74,7 @@ func (c *Call) SendDTMF(digits string) error {
 	if err != nil {
 		return err
 	}
-	if !m.send.queueDTMF(digits, DTMFDuration, DTMFGap) {
+	if !m.Send.QueueDTMF(digits, DTMFDuration, DTMFGap) {
 		return errors.New("farend: telephone-event not negotiated")
 	}
 	return nil
@@ -87,7 +87,7 @@ func (c *Call) DTMFEvents() []rune {
 	if err != nil {
 		return nil
 	}
-	d, _ := m.recv.dtmf()
+	d, _ := m.Recv.Digits()
 	return d
 }
 
@@ -98,7 +98,7 @@ func (c *Call) WaitDTMF(ctx context.Context, n int) ([]rune, error) {
 		if err != nil {
 			return nil, err
 		}
-		d, ch := m.recv.dtmf()
+		d, ch := m.Recv.Digits()
 		if len(d) >= n {
 			return d, nil
 		}
@@ -117,8 +117,8 @@ func (c *Call) RTPStats() (sent, audio, events int) {
 	if err != nil {
 		return 0, 0, 0
 	}
-	audio, events = m.recv.counts()
-	return m.send.packets(), audio, events
+	audio, events = m.Recv.Counts()
+	return m.Send.Packets(), audio, events
 }
 
 // LocalDirection is the audio direction in the last SDP the far end sent
@@ -128,7 +128,7 @@ func (c *Call) LocalDirection() string {
 	if err != nil {
 		return ""
 	}
-	l, _ := m.directions()
+	l, _ := m.Directions()
 	return l
 }
 
@@ -138,6 +138,6 @@ func (c *Call) RemoteDirection() string {
 	if err != nil {
 		return ""
 	}
-	_, r := m.directions()
+	_, r := m.Directions()
 	return r
 }

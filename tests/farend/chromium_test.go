@@ -44,24 +44,24 @@ func TestChromiumInterop(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer m.close()
+			defer m.Close()
 			if chromeOffers {
 				var offer string
 				p.Eval(t, `(async () => { await pc.setLocalDescription(await pc.createOffer()); await gathered(); return pc.localDescription.sdp; })()`, &offer)
-				answer, err := m.answer(ctx, offer)
+				answer, err := m.Answer(ctx, offer)
 				if err != nil {
 					t.Fatal(err)
 				}
 				p.Eval(t, `pc.setRemoteDescription({type: 'answer', sdp: `+jsString(answer)+`})`, nil)
 			} else {
-				offer, err := m.offer(ctx)
+				offer, err := m.Offer(ctx)
 				if err != nil {
 					t.Fatal(err)
 				}
 				var answer string
 				p.Eval(t, `(async () => { await pc.setRemoteDescription({type: 'offer', sdp: `+jsString(offer)+`});
 					await pc.setLocalDescription(await pc.createAnswer()); await gathered(); return pc.localDescription.sdp; })()`, &answer)
-				if err := m.acceptAnswer(answer); err != nil {
+				if err := m.AcceptAnswer(answer); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -69,12 +69,12 @@ func TestChromiumInterop(t *testing.T) {
 			if err := c.WaitMedia(ctx); err != nil {
 				t.Fatal(err)
 			}
-			m.send.setTone(1000)
+			m.tone.SetFrequency(1000)
 			deadline := time.Now().Add(10 * time.Second)
-			for m.recv.level(300*time.Millisecond) < -10 && time.Now().Before(deadline) {
+			for m.Recv.Level(300*time.Millisecond) < -10 && time.Now().Before(deadline) {
 				time.Sleep(50 * time.Millisecond)
 			}
-			if l := m.recv.level(300 * time.Millisecond); l < -10 {
+			if l := m.Recv.Level(300 * time.Millisecond); l < -10 {
 				t.Fatalf("far end hears Chromium's full-scale oscillator at %.1f dBFS", l)
 			}
 			var rms float64
@@ -89,7 +89,7 @@ func TestChromiumInterop(t *testing.T) {
 			}
 
 			// Far-end hold: SIP-level sendonly re-offer; Chromium must accept it.
-			hold, err := m.reOffer(SendOnly)
+			hold, err := m.ReOffer(SendOnly)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -99,13 +99,13 @@ func TestChromiumInterop(t *testing.T) {
 			if d := AudioDirection(answer); d != RecvOnly {
 				t.Fatalf("Chromium answered hold with %s", d)
 			}
-			m.reAnswered(answer)
+			m.ReAnswered(answer)
 
 			// Chromium hold: a sendonly offer must get a recvonly answer.
 			var offer string
 			p.Eval(t, `(async () => { pc.getTransceivers()[0].direction = 'sendonly';
 				await pc.setLocalDescription(await pc.createOffer()); return pc.localDescription.sdp; })()`, &offer)
-			reply, err := m.answer(ctx, offer)
+			reply, err := m.Answer(ctx, offer)
 			if err != nil {
 				t.Fatal(err)
 			}

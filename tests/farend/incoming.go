@@ -115,9 +115,9 @@ func (c *Call) sdpAnswer(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	answer, err := media.answer(ctx, offer)
+	answer, err := media.Answer(ctx, offer)
 	if err != nil {
-		media.close()
+		media.Close()
 		_ = c.Reject(488)
 		return "", err
 	}

@@ -84,10 +84,10 @@ func (c *Call) answerReOffer(req *sip.Request, tx sip.ServerTransaction) {
 	var sdp string
 	var err error
 	if offer := string(req.Body()); offer != "" {
-		sdp, err = m.answer(ctx, offer)
+		sdp, err = m.Answer(ctx, offer)
 	} else {
-		local, _ := m.directions()
-		sdp, err = m.reOffer(local)
+		local, _ := m.Directions()
+		sdp, err = m.ReOffer(local)
 	}
 	if err != nil {
 		_ = tx.Respond(sip.NewResponseFromRequest(req, 488, "Not Acceptable Here", []byte(err.Error())))
@@ -157,17 +157,17 @@ func (c *Call) reinvite(ctx context.Context, dir string) (*sip.Response, error) 
 	if m == nil {
 		return nil, errors.New("farend: call has no media")
 	}
-	prevLocal, _ := m.directions()
-	offer, err := m.reOffer(dir)
+	prevLocal, _ := m.Directions()
+	offer, err := m.ReOffer(dir)
 	if err != nil {
 		return nil, err
 	}
 	res, err := c.SendRequest(ctx, "INVITE", "application/sdp", []byte(offer), nil)
 	if err != nil || !res.IsSuccess() {
-		m.restoreLocal(prevLocal)
+		m.RestoreLocal(prevLocal)
 		return res, err
 	}
-	m.reAnswered(string(res.Body()))
+	m.ReAnswered(string(res.Body()))
 	target, _ := c.remoteTarget()
 	ack := sip.NewRequest(sip.ACK, target)
 	if c.outgoing {

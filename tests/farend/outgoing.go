@@ -41,9 +41,9 @@ func (p *Peer) Dial(ctx context.Context, to string, opt CallOptions) (*Call, err
 	if err != nil {
 		return nil, err
 	}
-	offer, err := media.offer(ctx)
+	offer, err := media.Offer(ctx)
 	if err != nil {
-		media.close()
+		media.Close()
 		return nil, err
 	}
 	req := sip.NewRequest(sip.INVITE, target)
@@ -67,7 +67,7 @@ func (p *Peer) Dial(ctx context.Context, to string, opt CallOptions) (*Call, err
 	sess, err := p.dua.WriteInvite(inviteCtx, req)
 	if err != nil {
 		stop()
-		media.close()
+		media.Close()
 		return nil, fmt.Errorf("farend: INVITE: %w", err)
 	}
 	c := newCall(p, true, req.CallID().Value())
@@ -95,7 +95,7 @@ func (c *Call) runOutgoing(ctx context.Context) {
 	switch {
 	case err == nil:
 		res := c.cs.InviteResponse
-		mediaErr := c.media.acceptAnswer(string(res.Body()))
+		mediaErr := c.media.AcceptAnswer(string(res.Body()))
 		ackErr := c.cs.Ack(context.Background())
 		c.mu.Lock()
 		c.final, c.established = res, true
