@@ -93,7 +93,7 @@ func (c *Call) Done() <-chan struct{} { return c.done }
 // reaches it.
 func (c *Call) HeardLevel(window time.Duration) float64 {
 	if m := c.session(); m != nil {
-		return m.recv.level(window)
+		return m.Recv.Level(window)
 	}
 	return -100
 }
@@ -102,7 +102,7 @@ func (c *Call) HeardLevel(window time.Duration) float64 {
 // offer was sendonly or inactive).
 func (c *Call) OnHold() bool {
 	if m := c.session(); m != nil {
-		return m.onHold()
+		return m.OnHold()
 	}
 	return false
 }
@@ -110,7 +110,7 @@ func (c *Call) OnHold() bool {
 // PacketsSent counts the RTP packets the bot sent in this call.
 func (c *Call) PacketsSent() int {
 	if m := c.session(); m != nil {
-		return m.send.packets()
+		return m.Send.Packets()
 	}
 	return 0
 }
@@ -150,7 +150,7 @@ func (c *Call) watch() {
 			c.hangup("the call reached its time limit")
 			return
 		case <-tick.C:
-			if m := c.session(); m != nil && m.recv.silentFor(start) > c.bot.cfg.MediaTimeout {
+			if m := c.session(); m != nil && m.Recv.SilentFor(start) > c.bot.cfg.MediaTimeout {
 				c.hangup("no audio from the other side")
 				return
 			}
@@ -170,7 +170,7 @@ func (c *Call) addDigit(d rune) {
 	c.mu.Unlock()
 	c.bot.log.Info("bot heard a digit", "call", c.id, "digit", string(d))
 	if m != nil {
-		m.send.readBack(d)
+		m.play.readBack(d)
 	}
 	c.publish("digit", string(d))
 }
@@ -213,7 +213,7 @@ func (c *Call) end(reason string) {
 	close(c.done)
 	c.mu.Unlock()
 	if m != nil {
-		m.close()
+		m.Close()
 	}
 	c.bot.log.Info("bot call ended", "call", c.id, "user", c.user, "reason", reason)
 	c.publish("call", "")

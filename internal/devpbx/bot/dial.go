@@ -37,9 +37,9 @@ func (b *Bot) Dial(user, displayName string) (*Call, error) {
 	if err != nil {
 		return nil, err
 	}
-	offer, err := m.offer(ctx)
+	offer, err := m.Offer(ctx)
 	if err != nil {
-		m.close()
+		m.Close()
 		return nil, err
 	}
 	target := sip.Uri{Scheme: "sip", User: user, Host: b.cfg.Domain}
@@ -58,7 +58,7 @@ func (b *Bot) Dial(user, displayName string) (*Call, error) {
 	sess, err := b.duas["bot"].WriteInvite(ringCtx, req)
 	if err != nil {
 		stopRing()
-		m.close()
+		m.Close()
 		return nil, fmt.Errorf("bot: INVITE: %w", err)
 	}
 	c.cs, c.media, c.stopRing = sess, m, stopRing
@@ -76,7 +76,7 @@ func (c *Call) waitAnswer(ctx context.Context) {
 	switch {
 	case err == nil:
 		res := c.cs.InviteResponse
-		if err := c.media.acceptAnswer(string(res.Body())); err != nil {
+		if err := c.media.AcceptAnswer(string(res.Body())); err != nil {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
 			_ = c.cs.Ack(ctx)

@@ -2,25 +2,16 @@ package bot
 
 import (
 	"strings"
+
+	"github.com/webphone/exotelsdk/internal/pcmu"
 )
-
-// dtmfDigits lists the DTMF digits in RFC 4733 event-code order (0-15).
-const dtmfDigits = "0123456789*#ABCD"
-
-// digitOfEvent maps an RFC 4733 event code to its digit, or 0.
-func digitOfEvent(ev uint8) rune {
-	if int(ev) < len(dtmfDigits) {
-		return rune(dtmfDigits[ev])
-	}
-	return 0
-}
 
 // validDigit normalises a DTMF digit (a-d become A-D); 0 if it is none.
 func validDigit(r rune) rune {
 	if r >= 'a' && r <= 'd' {
 		r -= 'a' - 'A'
 	}
-	if strings.ContainsRune(dtmfDigits, r) {
+	if strings.ContainsRune(pcmu.Digits, r) {
 		return r
 	}
 	return 0

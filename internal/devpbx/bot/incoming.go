@@ -74,7 +74,7 @@ func (b *Bot) answer(req *sip.Request, tx sip.ServerTransaction) {
 	c.mu.Lock()
 	c.media = m
 	c.mu.Unlock()
-	sdp, err := m.answer(ctx, string(req.Body()))
+	sdp, err := m.Answer(ctx, string(req.Body()))
 	if err != nil {
 		_ = ss.Respond(488, "Not Acceptable Here", nil)
 		c.end("cannot answer the offer: " + err.Error())
@@ -142,7 +142,7 @@ func (c *Call) reOffer(req *sip.Request, tx sip.ServerTransaction) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	sdp, err := m.answer(ctx, string(req.Body()))
+	sdp, err := m.Answer(ctx, string(req.Body()))
 	if err != nil {
 		reply(tx, req, 488, "Not Acceptable Here")
 		return
@@ -156,7 +156,7 @@ func (c *Call) reOffer(req *sip.Request, tx sip.ServerTransaction) {
 	if err := tx.Respond(res); err != nil {
 		c.bot.log.Info("re-INVITE answer failed", "call", c.id, "error", err)
 	}
-	c.bot.log.Info("bot call re-offered", "call", c.id, "on hold", m.onHold())
+	c.bot.log.Info("bot call re-offered", "call", c.id, "on hold", m.OnHold())
 }
 
 func reply(tx sip.ServerTransaction, req *sip.Request, code int, reason string) {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/webphone/exotelsdk/internal/pcmu"
 )
 
 // Two bot sessions over loopback, as a call: the chime reaches the echo,
@@ -17,29 +18,30 @@ func TestSessionsTalkAndHold(t *testing.T) {
 	defer cancel()
 	chime, err := newSession(false, nil)
 	require.NoError(t, err)
-	defer chime.close()
+	defer chime.Close()
 	echo, err := newSession(true, nil)
 	require.NoError(t, err)
-	defer echo.close()
+	defer echo.Close()
 
-	offer, err := chime.offer(ctx)
+	offer, err := chime.Offer(ctx)
 	require.NoError(t, err)
-	answer, err := echo.answer(ctx, offer)
+	answer, err := echo.Answer(ctx, offer)
 	require.NoError(t, err)
-	assert.Equal(t, sendRecv, audioDirection(answer))
-	require.NoError(t, chime.acceptAnswer(answer))
+	assert.Equal(t, pcmu.SendRecv, pcmu.AudioDirection(answer))
+	require.NoError(t, chime.AcceptAnswer(answer))
 
-	require.Eventually(t, func() bool { return echo.recv.level(time.Second) > -30 }, 10*time.Second, 50*time.Millisecond,
+	require.Eventually(t, func() bool { return echo.Recv.Level(time.Second) > -30 }, 10*time.Second, 50*time.Millisecond,
 		"the echo hears the chime")
-	require.Eventually(t, func() bool { return chime.recv.level(time.Second) > -30 }, 10*time.Second, 50*time.Millisecond,
+	require.Eventually(t, func() bool { return chime.Recv.Level(time.Second) > -30 }, 10*time.Second, 50*time.Millisecond,
 		"and sends it back")
 
-	hold := rewriteSDP(chime.pc.LocalDescription().SDP, sendOnly, sessionVersion(offer)+1, "actpass")
-	reAnswer, err := echo.answer(ctx, hold)
+	version, _ := pcmu.SessionVersion(offer)
+	hold := pcmu.RewriteSDP(chime.PC.LocalDescription().SDP, pcmu.SendOnly, version+1, "actpass")
+	reAnswer, err := echo.Answer(ctx, hold)
 	require.NoError(t, err)
-	assert.Equal(t, recvOnly, audioDirection(reAnswer), "hold is answered recvonly")
-	assert.True(t, echo.onHold())
-	sent := echo.send.packets()
+	assert.Equal(t, pcmu.RecvOnly, pcmu.AudioDirection(reAnswer), "hold is answered recvonly")
+	assert.True(t, echo.OnHold())
+	sent := echo.Send.Packets()
 	time.Sleep(200 * time.Millisecond)
-	assert.Equal(t, sent, echo.send.packets(), "on hold the bot stops sending")
+	assert.Equal(t, sent, echo.Send.Packets(), "on hold the bot stops sending")
 }
