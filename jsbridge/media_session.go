@@ -31,13 +31,14 @@ func (f *mediaFactory) NewSession(opts media.Options) (media.Session, error) {
 		return nil, err
 	}
 	s := &pcSession{pc: pc, raw: pc.JSValue(), opts: opts, devices: f.devices, iceServers: len(cfg.ICEServers) > 0}
+	s.listeners = &eventListeners{target: s.raw, what: "peer connection"}
 	s.audio = js.Global().Get("document").Call("createElement", "audio")
 	s.audio.Set("autoplay", true)
 	s.audio.Set("volume", f.devices.callVolume())
 	if sink := f.devices.outputDevice(); sink != "" && s.audio.Get("setSinkId").Truthy() {
 		s.audio.Call("setSinkId", sink)
 	}
-	s.listen("track", func(ev js.Value) {
+	s.listeners.on("track", func(ev js.Value) {
 		streams := ev.Get("streams")
 		stream := js.Undefined()
 		if streams.Length() > 0 {
@@ -51,7 +52,7 @@ func (f *mediaFactory) NewSession(opts media.Options) (media.Session, error) {
 		s.audio.Set("srcObject", stream)
 		s.audio.Call("play").Call("catch", ignoreRejection)
 	})
-	s.listen("iceconnectionstatechange", func(js.Value) {
+	s.listeners.on("iceconnectionstatechange", func(js.Value) {
 		state := s.raw.Get("iceConnectionState").String()
 		s.mu.Lock()
 		cb := s.onState
@@ -74,7 +75,7 @@ type pcSession struct {
 	audio      js.Value // plays the remote audio
 
 	mu          sync.Mutex
-	listeners   []listener
+	listeners   *eventListeners
 	local       js.Value // microphone MediaStream
 	track       js.Value
 	transceiver js.Value
@@ -83,22 +84,6 @@ type pcSession struct {
 	lastDir     media.Direction
 	onState     func(string)
 	closed      bool
-}
-
-func (s *pcSession) listen(event string, f func(js.Value)) {
-	fn := js.FuncOf(func(this js.Value, args []js.Value) any {
-		defer func() {
-			if r := recover(); r != nil {
-				logger.Errorf("peer connection %s handler failed: %v", event, r)
-			}
-		}()
-		f(arg(args, 0))
-		return nil
-	})
-	s.mu.Lock()
-	s.listeners = append(s.listeners, listener{event, fn})
-	s.mu.Unlock()
-	s.raw.Call("addEventListener", event, fn)
 }
 
 // microphone opens the microphone once and attaches it to the connection.
@@ -335,14 +320,10 @@ func (s *pcSession) Close() {
 		return
 	}
 	s.closed = true
-	local, ls := s.local, s.listeners
-	s.listeners = nil
+	local := s.local
 	s.mu.Unlock()
 	s.devices.untrack(s)
-	for _, l := range ls {
-		s.raw.Call("removeEventListener", l.event, l.fn)
-		l.fn.Release()
-	}
+	s.listeners.removeAll()
 	if local.Truthy() {
 		stopStream(local)
 	}

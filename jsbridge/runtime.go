@@ -34,15 +34,16 @@ func export(name string, fallback any, fn func(args []js.Value) any) js.Func {
 
 // spawn runs f on a goroutine of its own, logging instead of crashing if it panics.
 // Every exported method that has to wait (WebSocket, getUserMedia, SDP) does so here.
-func spawn(name string, f func()) {
-	go func() {
-		defer func() {
-			if r := recover(); r != nil {
-				logger.Errorf("%s failed: %v\n%s", name, r, debug.Stack())
-			}
-		}()
-		f()
+func spawn(name string, f func()) { go safely(name, f) }
+
+// safely runs f, logging a panic instead of letting it stop the runtime.
+func safely(name string, f func()) {
+	defer func() {
+		if v := recover(); v != nil {
+			logger.Errorf("%s failed: %v\n%s", name, v, debug.Stack())
+		}
 	}()
+	f()
 }
 
 // invokeLater calls an app callback on a later task; what it throws is caught

@@ -3,7 +3,6 @@
 package jsbridge
 
 import (
-	"runtime/debug"
 	"sync"
 	"syscall/js"
 )
@@ -158,14 +157,4 @@ func (r *lockRequest) release() {
 			r.abort.Call("abort")
 		}
 	})
-}
-
-// safely runs f, logging a panic instead of letting it stop the runtime.
-func safely(name string, f func()) {
-	defer func() {
-		if v := recover(); v != nil {
-			logger.Errorf("%s failed: %v\n%s", name, v, debug.Stack())
-		}
-	}()
-	f()
 }

@@ -19,16 +19,11 @@ type wsDialer struct{}
 // wsTransport is one open WebSocket carrying SIP messages as text frames.
 type wsTransport struct {
 	ws        js.Value
-	listeners []listener
+	listeners *eventListeners
 	mu        sync.Mutex
 	open      bool // Dial succeeded: a later close is reported to onClose
 	closed    bool
 	onClose   func(error)
-}
-
-type listener struct {
-	event string
-	fn    js.Func
 }
 
 // Dial opens url and waits until it is open, failed, or ctx ends.
@@ -43,19 +38,20 @@ func (wsDialer) Dial(ctx context.Context, url string, onFrame func([]byte), onCl
 		return nil, fmt.Errorf("cannot open WebSocket %s: %w", url, err)
 	}
 	t := &wsTransport{ws: safejs.Unsafe(ws), onClose: onClose}
+	t.listeners = &eventListeners{target: t.ws, what: "WebSocket"}
 	t.ws.Set("binaryType", "arraybuffer")
 	opened := make(chan error, 1)
 	var once sync.Once
 	settle := func(err error) { once.Do(func() { opened <- err }) }
 
-	t.on("open", func(js.Value) { mark("ws-open"); settle(nil) })
-	t.on("error", func(js.Value) { settle(errors.New("WebSocket error")) })
-	t.on("close", func(ev js.Value) {
+	t.listeners.on("open", func(js.Value) { mark("ws-open"); settle(nil) })
+	t.listeners.on("error", func(js.Value) { settle(errors.New("WebSocket error")) })
+	t.listeners.on("close", func(ev js.Value) {
 		err := fmt.Errorf("WebSocket closed (code %d%s)", ev.Get("code").Int(), reasonSuffix(ev))
 		settle(err)
 		t.closedByPeer(err)
 	})
-	t.on("message", func(ev js.Value) {
+	t.listeners.on("message", func(ev js.Value) {
 		data := ev.Get("data")
 		if data.Type() == js.TypeString {
 			onFrame([]byte(data.String()))
@@ -96,20 +92,6 @@ func reasonSuffix(ev js.Value) string {
 	return ""
 }
 
-func (t *wsTransport) on(event string, f func(js.Value)) {
-	fn := js.FuncOf(func(this js.Value, args []js.Value) any {
-		defer func() {
-			if r := recover(); r != nil {
-				logger.Errorf("WebSocket %s handler failed: %v", event, r)
-			}
-		}()
-		f(arg(args, 0))
-		return nil
-	})
-	t.listeners = append(t.listeners, listener{event, fn})
-	t.ws.Call("addEventListener", event, fn)
-}
-
 // Send writes one SIP message as a text frame.
 func (t *wsTransport) Send(frame []byte) error {
 	t.mu.Lock()
@@ -139,7 +121,7 @@ func (t *wsTransport) shutdown() {
 	t.closed = true
 	t.mu.Unlock()
 	t.ws.Call("close", 1000)
-	t.release()
+	t.listeners.removeAll()
 }
 
 // closedByPeer handles a close we did not ask for: the phone is told once.
@@ -152,17 +134,8 @@ func (t *wsTransport) closedByPeer(err error) {
 	t.closed = true
 	report := t.open
 	t.mu.Unlock()
-	t.release()
+	t.listeners.removeAll()
 	if report && t.onClose != nil {
 		spawn("WebSocket close", func() { t.onClose(err) })
 	}
-}
-
-// release detaches and frees the event listeners; none can fire afterwards.
-func (t *wsTransport) release() {
-	for _, l := range t.listeners {
-		t.ws.Call("removeEventListener", l.event, l.fn)
-		l.fn.Release()
-	}
-	t.listeners = nil
 }
