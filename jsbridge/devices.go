@@ -24,7 +24,6 @@ type deviceState struct {
 	outputID         string
 	volume           float64
 	noiseSuppression *bool
-	denied           bool // the last getUserMedia was refused
 	sessions         map[*pcSession]bool
 }
 
@@ -35,9 +34,8 @@ func newDeviceState() *deviceState {
 func (d *deviceState) track(s *pcSession)   { d.mu.Lock(); d.sessions[s] = true; d.mu.Unlock() }
 func (d *deviceState) untrack(s *pcSession) { d.mu.Lock(); delete(d.sessions, s); d.mu.Unlock() }
 
-func (d *deviceState) callVolume() float64    { d.mu.Lock(); defer d.mu.Unlock(); return d.volume }
-func (d *deviceState) outputDevice() string   { d.mu.Lock(); defer d.mu.Unlock(); return d.outputID }
-func (d *deviceState) permissionDenied() bool { d.mu.Lock(); defer d.mu.Unlock(); return d.denied }
+func (d *deviceState) callVolume() float64  { d.mu.Lock(); defer d.mu.Unlock(); return d.volume }
+func (d *deviceState) outputDevice() string { d.mu.Lock(); defer d.mu.Unlock(); return d.outputID }
 
 // constraints builds getUserMedia's audio constraints.
 func (d *deviceState) constraints(opts media.Options) js.Value {
@@ -61,16 +59,13 @@ func (d *deviceState) constraints(opts media.Options) js.Value {
 	return object(map[string]any{"audio": audio, "video": false})
 }
 
-// getUserMedia opens the microphone, remembering a refusal for checkClientStatus.
+// getUserMedia opens the microphone.
 func (d *deviceState) getUserMedia(ctx context.Context, opts media.Options) (js.Value, error) {
 	md := js.Global().Get("navigator").Get("mediaDevices")
 	if !md.Truthy() || !md.Get("getUserMedia").Truthy() {
 		return js.Value{}, errors.New("this browser cannot open the microphone (insecure origin?)")
 	}
 	stream, err := await(md.Call("getUserMedia", d.constraints(opts)))
-	d.mu.Lock()
-	d.denied = err != nil
-	d.mu.Unlock()
 	if err != nil {
 		logger.Errorf("microphone unavailable: %v", err)
 		return js.Value{}, err

@@ -180,7 +180,7 @@ func (p *Phone) Close() {
 // Shutdown is for a page that is going away (pagehide): calls are ended
 // (BYE, CANCEL or 486) and the registration removed, each message written
 // before Shutdown returns since nothing may run afterwards, and the phone is
-// closed. No events follow.
+// closed.
 func (p *Phone) Shutdown() {
 	p.mu.Lock()
 	up := p.conn == connUp
@@ -189,7 +189,6 @@ func (p *Phone) Shutdown() {
 	if up && p.reg.UnregisterNow() {
 		p.log.Infof("page closing: un-REGISTER sent")
 	}
-	p.events.close()
 	p.Close()
 }
 
