@@ -39,14 +39,7 @@ func (ua *UA) Request(req *sip.Request) (*ClientTransaction, error) {
 	ua.mu.Unlock()
 	// 2xx retransmissions to an accepted INVITE (RFC 6026) go to the stray
 	// handler, which ACKs them again (RFC 3261 §13.2.2.4).
-	c.tx.OnRetransmission(func(res *sip.Response) {
-		ua.mu.Lock()
-		stray := ua.onStray
-		ua.mu.Unlock()
-		if stray != nil {
-			stray(res)
-		}
-	})
+	c.tx.OnRetransmission(ua.strayResponse)
 	if err := c.tx.Init(); err != nil {
 		ua.mu.Lock()
 		delete(ua.client, key)

@@ -223,12 +223,19 @@ func (ua *UA) receiveResponse(res *sip.Response) {
 	}
 	ua.mu.Lock()
 	c := ua.client[key]
-	stray := ua.onStray
 	ua.mu.Unlock()
 	if c != nil && !c.ended() {
 		c.tx.Receive(res)
 		return
 	}
+	ua.strayResponse(res)
+}
+
+// strayResponse hands a response no transaction consumes to OnStrayResponse.
+func (ua *UA) strayResponse(res *sip.Response) {
+	ua.mu.Lock()
+	stray := ua.onStray
+	ua.mu.Unlock()
 	if stray != nil {
 		stray(res)
 	}
