@@ -11,6 +11,7 @@ import (
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
 	"github.com/pion/webrtc/v3"
+	"github.com/webphone/exotelsdk/internal/pcmu"
 )
 
 // startServer starts a server on a free loopback port with an empty demo
@@ -247,7 +248,7 @@ func sdpPeer(t *testing.T) *webrtc.PeerConnection {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = pc.Close() })
+	t.Cleanup(pcmu.Closer(pc))
 	if _, err := pc.AddTransceiverFromKind(webrtc.RTPCodecTypeAudio); err != nil {
 		t.Fatal(err)
 	}

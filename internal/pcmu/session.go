@@ -57,6 +57,7 @@ type Session struct {
 	remoteDir string // direction in the last SDP we received
 	role      string // our DTLS setup role once known: "active" or "passive"
 	lastSent  string // last SDP sent
+	closePC   func() // closes PC once ICE has settled (see Closer)
 }
 
 // NewSession makes a session; Close it.
@@ -69,7 +70,7 @@ func NewSession(opt Options) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Session{PC: pc, Send: NewSender(opt.Name, opt.Source), Recv: NewReceiver(opt.ReceiverOptions)}
+	s := &Session{PC: pc, Send: NewSender(opt.Name, opt.Source), Recv: NewReceiver(opt.ReceiverOptions), closePC: Closer(pc)}
 	if _, err := pc.AddTransceiverFromTrack(s.Send, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionSendrecv}); err != nil {
 		s.Close()
 		return nil, err
@@ -178,7 +179,7 @@ func (s *Session) OnHold() bool {
 // Close stops the audio and the peer connection.
 func (s *Session) Close() {
 	s.Send.Close()
-	_ = s.PC.Close()
+	s.closePC()
 }
 
 // setLocal applies desc and waits for ICE gathering to complete.
