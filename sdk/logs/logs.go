@@ -54,22 +54,47 @@ func (e Entry) String() string {
 }
 
 // Book keeps the most recent entries and fans every new entry out to sinks.
+// It is bounded twice: at most capacity entries and at most maxBytes of
+// message text, so that a flood of large messages (a hostile server's 60 KB
+// frames, logged at debug level) cannot grow the page's memory.
 type Book struct {
-	mu    sync.Mutex
-	ring  []Entry
-	next  int
-	full  bool
-	sinks map[int]func(Entry)
-	seq   int
-	now   func() time.Time
+	mu       sync.Mutex
+	ring     []Entry // circular: count entries starting at start
+	start    int
+	count    int
+	bytes    int // message bytes of the remembered entries
+	maxBytes int
+	sinks    map[int]func(Entry)
+	seq      int
+	now      func() time.Time
 }
 
-// NewBook returns a book that remembers the last capacity entries.
+// Book's default byte bounds: all remembered entries together, and one
+// entry's message (longer ones are cut, saying how much was dropped).
+const (
+	DefaultMaxBytes = 2 << 20
+	MaxEntryBytes   = 32 << 10
+)
+
+// NewBook returns a book that remembers the last capacity entries, and no
+// more than DefaultMaxBytes of their text.
 func NewBook(capacity int) *Book {
 	if capacity < 1 {
 		capacity = 1
 	}
-	return &Book{ring: make([]Entry, capacity), sinks: map[int]func(Entry){}, now: time.Now}
+	return &Book{ring: make([]Entry, capacity), maxBytes: DefaultMaxBytes, sinks: map[int]func(Entry){}, now: time.Now}
+}
+
+// SetMaxBytes changes the bound on the remembered text; older entries are
+// forgotten at once if it is exceeded.
+func (b *Book) SetMaxBytes(n int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if n < 1 {
+		n = 1
+	}
+	b.maxBytes = n
+	b.evictLocked()
 }
 
 // Subscribe adds a sink that sees every entry written from now on; the returned
@@ -91,12 +116,11 @@ func (b *Book) Subscribe(sink func(Entry)) (unsubscribe func()) {
 func (b *Book) Entries() []Entry {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if !b.full {
-		return append([]Entry(nil), b.ring[:b.next]...)
+	out := make([]Entry, 0, b.count)
+	for i := 0; i < b.count; i++ {
+		out = append(out, b.ring[(b.start+i)%len(b.ring)])
 	}
-	out := make([]Entry, 0, len(b.ring))
-	out = append(out, b.ring[b.next:]...)
-	return append(out, b.ring[:b.next]...)
+	return out
 }
 
 // Text returns the remembered entries as a text file, one line each.
@@ -110,14 +134,18 @@ func (b *Book) Text() string {
 }
 
 func (b *Book) write(level Level, scope, msg string) {
+	if len(msg) > MaxEntryBytes {
+		msg = fmt.Sprintf("%s… (%d more bytes not logged)", msg[:MaxEntryBytes], len(msg)-MaxEntryBytes)
+	}
 	e := Entry{Time: b.now(), Level: level, Scope: scope, Message: msg}
 	b.mu.Lock()
-	b.ring[b.next] = e
-	b.next++
-	if b.next == len(b.ring) {
-		b.next = 0
-		b.full = true
+	if b.count == len(b.ring) {
+		b.dropOldestLocked()
 	}
+	b.ring[(b.start+b.count)%len(b.ring)] = e
+	b.count++
+	b.bytes += len(msg)
+	b.evictLocked()
 	sinks := make([]func(Entry), 0, len(b.sinks))
 	for _, s := range b.sinks {
 		sinks = append(sinks, s)
@@ -126,6 +154,21 @@ func (b *Book) write(level Level, scope, msg string) {
 	for _, s := range sinks {
 		s(e)
 	}
+}
+
+// evictLocked forgets the oldest entries until the text fits in maxBytes;
+// the newest entry is always kept.
+func (b *Book) evictLocked() {
+	for b.bytes > b.maxBytes && b.count > 1 {
+		b.dropOldestLocked()
+	}
+}
+
+func (b *Book) dropOldestLocked() {
+	b.bytes -= len(b.ring[b.start].Message)
+	b.ring[b.start] = Entry{}
+	b.start = (b.start + 1) % len(b.ring)
+	b.count--
 }
 
 // Logger writes into a Book under one scope.
