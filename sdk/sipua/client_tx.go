@@ -37,17 +37,23 @@ func (ua *UA) Request(req *sip.Request) (*ClientTransaction, error) {
 	ua.mu.Lock()
 	ua.client[key] = c
 	ua.mu.Unlock()
+	started := false
+	defer func() { // also when Init panics in the transport
+		if !started {
+			ua.mu.Lock()
+			delete(ua.client, key)
+			ua.mu.Unlock()
+			c.tx.Terminate()
+		}
+	}()
 	// 2xx retransmissions to an accepted INVITE (RFC 6026) go to the stray
 	// handler, which ACKs them again (RFC 3261 §13.2.2.4).
 	c.tx.OnRetransmission(ua.strayResponse)
 	if err := c.tx.Init(); err != nil {
-		ua.mu.Lock()
-		delete(ua.client, key)
-		ua.mu.Unlock()
-		c.tx.Terminate()
 		return nil, err
 	}
-	go c.forward(key)
+	started = true
+	ua.log.Go("client transaction", func() { c.forward(key) })
 	return c, nil
 }
 

@@ -51,15 +51,16 @@ type Registration struct {
 	// jitter returns a number in [0,1) that spreads refreshes (RFC 5626 §4.4.1).
 	jitter func() float64
 
-	mu      sync.Mutex
-	callID  string
-	cseq    uint32
-	expires int
-	auth    *Auth
-	state   string
-	gen     int // bumped to abandon the attempt in flight
-	cur     *ClientTransaction
-	refresh clock.Timer
+	mu       sync.Mutex
+	callID   string
+	cseq     uint32
+	expires  int
+	auth     *Auth
+	state    string
+	gen      int // bumped to abandon the attempt in flight
+	cur      *ClientTransaction
+	refresh  clock.Timer // the next refresh, or the next retry after a failure
+	failures int         // consecutive failed attempts, for the retry backoff
 }
 
 // NewRegistration prepares a registration; nothing is sent until Register.
@@ -91,10 +92,11 @@ func (r *Registration) Register() {
 		return
 	}
 	r.state = RegRegistering
+	r.failures = 0 // the app (or a new connection) asks again: report a failure again
 	gen := r.abandonLocked()
 	r.mu.Unlock()
 	r.emit(RegEvent{Kind: "sent_request"})
-	go r.run(gen, false)
+	r.start(gen, false)
 }
 
 // Unregister removes the contact (Expires: 0) and reports "unregistered" when
@@ -111,7 +113,7 @@ func (r *Registration) Unregister() {
 	}
 	r.mu.Unlock()
 	r.emit(RegEvent{Kind: "sent_request"})
-	go r.run(gen, true)
+	r.start(gen, true)
 }
 
 // UnregisterNow sends the un-REGISTER (Expires: 0, authorized with the
@@ -168,16 +170,30 @@ func (r *Registration) abandonLocked() int {
 	return r.gen
 }
 
+// start runs one attempt on its own goroutine. An internal error (a panic)
+// in it is logged and counts as a failed attempt, retried later.
+func (r *Registration) start(gen int, unregister bool) {
+	r.log.Go("registration", func() {
+		if !r.log.Safely("registration attempt", func() { r.run(gen, unregister) }) {
+			r.failed(gen, unregister, "internal error", 0)
+		}
+	})
+}
+
 // run sends REGISTER (or un-REGISTER) until the server gives a final answer
 // that ends the attempt, answering challenges and 423 on the way.
 func (r *Registration) run(gen int, unregister bool) {
 	answeredFresh := false
 	for tries := 0; tries < 6; tries++ {
 		res, err := r.transact(gen, unregister)
-		if errors.Is(err, errAbandoned) {
+		switch {
+		case errors.Is(err, errAbandoned):
 			return
-		}
-		if err != nil {
+		case errors.Is(err, errCannotAuthorize):
+			r.forgetChallenge()
+			r.failed(gen, unregister, err.Error(), 0)
+			return
+		case err != nil:
 			r.finish(gen, unregister, RegEvent{Reason: err.Error(), Retryable: true})
 			return
 		}
@@ -189,8 +205,13 @@ func (r *Registration) run(gen int, unregister bool) {
 			r.mu.Lock()
 			err := r.auth.Challenged(res, answeredFresh)
 			r.mu.Unlock()
-			if err != nil {
-				r.finish(gen, unregister, RegEvent{Reason: fmt.Sprintf("%d %s: %v", res.StatusCode, res.Reason, err)})
+			reason := fmt.Sprintf("%d %s: %v", res.StatusCode, res.Reason, err)
+			if errors.Is(err, ErrBadCredentials) {
+				r.finish(gen, unregister, RegEvent{Reason: reason})
+				return
+			}
+			if err != nil { // a challenge we cannot answer: the server may change
+				r.failed(gen, unregister, reason, 0)
 				return
 			}
 			answeredFresh = true
@@ -199,40 +220,28 @@ func (r *Registration) run(gen int, unregister bool) {
 				r.finish(gen, unregister, RegEvent{Reason: "423 without a usable Min-Expires"})
 				return
 			}
+		case serverTrouble(res.StatusCode):
+			r.failed(gen, unregister, fmt.Sprintf("%d %s", res.StatusCode, res.Reason), retryAfter(res))
+			return
 		default:
 			r.finish(gen, unregister, RegEvent{Reason: fmt.Sprintf("%d %s", res.StatusCode, res.Reason)})
 			return
 		}
 	}
-	r.finish(gen, unregister, RegEvent{Reason: "too many challenges"})
+	r.failed(gen, unregister, "too many challenges", 0)
 }
 
-var errAbandoned = errors.New("registration attempt abandoned")
+var (
+	errAbandoned       = errors.New("registration attempt abandoned")
+	errCannotAuthorize = errors.New("cannot answer the server's challenge")
+)
 
 // transact sends one REGISTER and waits for its final response.
 func (r *Registration) transact(gen int, unregister bool) (*sip.Response, error) {
-	r.mu.Lock()
-	if r.gen != gen {
-		r.mu.Unlock()
-		return nil, errAbandoned
-	}
-	expires := r.expires
-	if unregister {
-		expires = 0
-	}
-	req := r.buildLocked(expires)
-	if _, err := r.auth.Authorize(req); err != nil {
-		r.mu.Unlock()
+	tx, err := r.send(gen, unregister)
+	if err != nil {
 		return nil, err
 	}
-	tx, err := r.ua.Request(req)
-	if err != nil {
-		r.mu.Unlock()
-		return nil, fmt.Errorf("could not send REGISTER: %w", err)
-	}
-	r.cur = tx
-	r.mu.Unlock()
-
 	timeout := make(chan struct{})
 	t := r.clock.AfterFunc(r.cfg.Timeout, func() { close(timeout) })
 	defer t.Stop()
@@ -259,6 +268,30 @@ func (r *Registration) transact(gen int, unregister bool) (*sip.Response, error)
 			return nil, errors.New("no answer from server")
 		}
 	}
+}
+
+// send builds, authorizes and sends one REGISTER of attempt gen. The lock is
+// released by defer: a panic in the transport must not leave it held.
+func (r *Registration) send(gen int, unregister bool) (*ClientTransaction, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.gen != gen {
+		return nil, errAbandoned
+	}
+	expires := r.expires
+	if unregister {
+		expires = 0
+	}
+	req := r.buildLocked(expires)
+	if _, err := r.auth.Authorize(req); err != nil {
+		return nil, fmt.Errorf("%w: %v", errCannotAuthorize, err)
+	}
+	tx, err := r.ua.Request(req)
+	if err != nil {
+		return nil, fmt.Errorf("could not send REGISTER: %w", err)
+	}
+	r.cur = tx
+	return tx, nil
 }
 
 func (r *Registration) abandoned(gen int) bool {
@@ -306,8 +339,11 @@ func (r *Registration) succeeded(gen int, unregister bool, res *sip.Response) {
 	was := r.state
 	r.state = RegRegistered
 	r.cur = nil
+	r.failures = 0
 	delay := refreshDelay(granted, r.jitter())
-	r.refresh = r.clock.AfterFunc(delay, func() { r.refreshNow(gen) })
+	r.refresh = r.clock.AfterFunc(delay, func() {
+		r.log.Safely("registration refresh", func() { r.refreshNow(gen) })
+	})
 	r.mu.Unlock()
 	r.log.Infof("registered for %d s; refreshing in %s", granted, delay.Round(time.Second))
 	if was != RegRegistered {
