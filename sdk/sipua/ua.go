@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/emiago/sipgo/sip"
 	"github.com/webphone/exotelsdk/sdk/logs"
@@ -32,23 +31,28 @@ type UA struct {
 	onStray   func(*sip.Response)
 	onPong    func()
 
+	// accepted holds the INVITE server transactions answered with a 2xx: an
+	// ACK matching one belongs to the dialog (RFC 6026), even if it reuses
+	// the INVITE's branch.
+	accepted map[string]bool
+
 	inbox  chan []byte
 	closed chan struct{}
 	once   sync.Once
-	lastRx time.Time // when the last frame arrived, for keep-alive
 }
 
 // NewUA returns a UA with no transport attached. Close stops it.
 func NewUA(log *logs.Logger) *UA {
 	ua := &UA{
-		log:    log,
-		slog:   log.With("tx").Slog(),
-		client: map[string]*ClientTransaction{},
-		server: map[string]*sip.ServerTx{},
-		inbox:  make(chan []byte, 256),
-		closed: make(chan struct{}),
+		log:      log,
+		slog:     log.With("tx").Slog(),
+		client:   map[string]*ClientTransaction{},
+		server:   map[string]*sip.ServerTx{},
+		accepted: map[string]bool{},
+		inbox:    make(chan []byte, 256),
+		closed:   make(chan struct{}),
 	}
-	go ua.loop()
+	log.Go("SIP receive loop", ua.loop)
 	return ua
 }
 
@@ -117,19 +121,20 @@ func (ua *UA) Close() {
 // Send writes one message on the current connection, outside any transaction
 // (ACK of a 2xx) or on behalf of one.
 func (ua *UA) Send(msg sip.Message) error {
+	return ua.sendFrame(startLine(msg), msg.String())
+}
+
+// sendFrame writes one message's text on the current connection.
+func (ua *UA) sendFrame(start, text string) error {
 	ua.mu.Lock()
 	t := ua.transport
 	ua.mu.Unlock()
 	if t == nil {
 		return ErrNotConnected
 	}
-	text := msg.String()
-	ua.log.Debugf("send %s\n%s", startLine(msg), Redact(text))
+	ua.log.Debugf("send %s\n%s", start, Redact(text))
 	return t.Send([]byte(text))
 }
-
-// LastReceived is when the last frame arrived on any connection.
-func (ua *UA) LastReceived() time.Time { ua.mu.Lock(); defer ua.mu.Unlock(); return ua.lastRx }
 
 // SendPing writes an RFC 5626 keep-alive ping (a double CRLF).
 func (ua *UA) SendPing() error {
@@ -145,9 +150,6 @@ func (ua *UA) SendPing() error {
 // Receive queues one frame read from the connection. It never blocks the caller
 // (a browser event handler); if the queue is full the frame is dropped and logged.
 func (ua *UA) Receive(frame []byte) {
-	ua.mu.Lock()
-	ua.lastRx = time.Now()
-	ua.mu.Unlock()
 	select {
 	case ua.inbox <- frame:
 	case <-ua.closed:
@@ -170,11 +172,13 @@ func (ua *UA) loop() {
 // process handles one frame; a panic in it is logged and the frame dropped, so a
 // hostile message can never stop the UA.
 func (ua *UA) process(frame []byte) {
-	defer func() {
-		if r := recover(); r != nil {
-			ua.log.Errorf("dropped a message that caused an internal error: %v", r)
-		}
-	}()
+	ua.log.Safely("processing a received message", func() { ua.handle(frame) })
+}
+
+// handle parses one frame and routes it: a pong, a response to its client
+// transaction, a request to its server transaction or the handler; a
+// malformed request gets 400 when it can be answered at all.
+func (ua *UA) handle(frame []byte) {
 	if len(bytes.TrimSpace(frame)) == 0 {
 		ua.mu.Lock()
 		pong := ua.onPong
@@ -185,12 +189,13 @@ func (ua *UA) process(frame []byte) {
 		return
 	}
 	msg, err := sip.ParseMessage(frame)
-	if err != nil {
-		ua.log.Warnf("dropped a malformed message from the server: %v", err)
-		return
+	if err == nil {
+		err = checkMessage(msg)
 	}
-	if err := checkMessage(msg); err != nil {
-		ua.log.Warnf("dropped a malformed message from the server: %v", err)
+	if err != nil {
+		if !ua.rejectMalformed(frame, err) {
+			ua.log.Warnf("dropped a malformed message from the server: %v", err)
+		}
 		return
 	}
 	msg.SetTransport("WS")
@@ -209,7 +214,9 @@ func checkMessage(msg sip.Message) error {
 	if msg.Via() == nil || msg.CSeq() == nil || msg.CallID() == nil || msg.From() == nil || msg.To() == nil {
 		return fmt.Errorf("missing Via, CSeq, Call-ID, From or To in %q", startLine(msg))
 	}
-	if req, ok := msg.(*sip.Request); ok && req.CSeq().MethodName != req.Method {
+	// Method names are case-sensitive (RFC 3261 §7.1) but sipgo upper-cases
+	// the request line's, so compare them without case (RFC 4475 intmeth).
+	if req, ok := msg.(*sip.Request); ok && !strings.EqualFold(string(req.CSeq().MethodName), string(req.Method)) {
 		return fmt.Errorf("CSeq method %s does not match %s", req.CSeq().MethodName, req.Method)
 	}
 	return nil
@@ -246,7 +253,7 @@ func (ua *UA) receiveRequest(req *sip.Request) {
 		ua.receiveCancel(req)
 		return
 	}
-	key, err := sip.ServerTxKeyMake(req)
+	key, err := serverTxKey(req)
 	if err != nil {
 		ua.log.Warnf("dropped a request without a usable Via: %v", err)
 		return
@@ -254,7 +261,16 @@ func (ua *UA) receiveRequest(req *sip.Request) {
 	ua.mu.Lock()
 	tx := ua.server[key]
 	handler := ua.handler
+	accepted := ua.accepted[key]
 	ua.mu.Unlock()
+	if tx != nil && req.IsAck() && accepted {
+		// An ACK for our 2xx that reuses the INVITE's branch: not the
+		// transaction's business but the dialog's (RFC 6026 §8.9).
+		if handler != nil {
+			handler(req, nil)
+		}
+		return
+	}
 	if tx != nil {
 		if err := tx.Receive(req); err != nil {
 			ua.log.Debugf("ignored %s for transaction %s: %v", req.Method, key, err)
@@ -268,7 +284,7 @@ func (ua *UA) receiveRequest(req *sip.Request) {
 		}
 		return
 	}
-	tx = sip.NewServerTx(key, req, uaConn{ua}, ua.slog)
+	tx = sip.NewServerTx(key, req, serverTxConn{uaConn{ua}, key}, ua.slog)
 	if err := tx.Init(); err != nil {
 		ua.log.Errorf("could not start a transaction for %s: %v", req.Method, err)
 		return
@@ -279,6 +295,7 @@ func (ua *UA) receiveRequest(req *sip.Request) {
 	tx.OnTerminate(func(key string, _ error) {
 		ua.mu.Lock()
 		delete(ua.server, key)
+		delete(ua.accepted, key)
 		ua.mu.Unlock()
 	})
 	if handler == nil {
@@ -291,7 +308,7 @@ func (ua *UA) receiveRequest(req *sip.Request) {
 // receiveCancel answers a CANCEL (RFC 3261 §9.2): 200 to the CANCEL itself, then
 // the INVITE transaction it names answers 487 and tells its OnCancel listeners.
 func (ua *UA) receiveCancel(req *sip.Request) {
-	key, err := sip.ServerTxKeyMake(req)
+	key, err := serverTxKey(req)
 	if err != nil {
 		ua.log.Warnf("dropped a CANCEL without a usable Via: %v", err)
 		return

@@ -66,6 +66,7 @@ func TestMalformedMessagesAreDroppedAndLogged(t *testing.T) {
 	case <-time.After(2 * time.Second):
 		t.Fatal("the valid request after malformed ones was not handled")
 	}
+	assert.True(t, strings.HasPrefix(c.next(t), "SIP/2.0 400 Bad Request"), "the CSeq mismatch is answered 400")
 	assert.True(t, strings.HasPrefix(c.next(t), "SIP/2.0 200 OK"))
 	assert.GreaterOrEqual(t, strings.Count(book.Text(), "dropped a malformed message"), 4)
 }
