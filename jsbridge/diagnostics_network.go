@@ -4,11 +4,11 @@ package jsbridge
 
 import (
 	"context"
-	"net/url"
 	"sync"
 	"syscall/js"
 	"time"
 
+	"github.com/webphone/exotelsdk/sdk/logs"
 	"github.com/webphone/exotelsdk/sdk/media"
 )
 
@@ -193,12 +193,6 @@ func (c *client) webSocketURLs() []string {
 	return p.WebSocketURLs()
 }
 
-// redactURL drops user:password@ from a URL before it is logged or reported.
-func redactURL(s string) string {
-	u, err := url.Parse(s)
-	if err != nil || u.User == nil {
-		return s
-	}
-	u.User = nil
-	return u.String()
-}
+// redactURL hides user:password@ and query values (?token=…) in a URL
+// before it is logged or reported.
+func redactURL(s string) string { return logs.RedactURL(s) }

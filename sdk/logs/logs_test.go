@@ -57,7 +57,7 @@ func TestBookKeepsTheLastLines(t *testing.T) {
 func TestRedactURLHidesTokensAndPasswords(t *testing.T) {
 	for in, want := range map[string]string{
 		"wss://sip.example.test/ws?token=abc123&user=alice": "wss://sip.example.test/ws?token=redacted&user=redacted",
-		"wss://bob:hunter2@sip.example.test:443/ws":         "wss://bob:redacted@sip.example.test:443/ws",
+		"wss://bob:hunter2@sip.example.test:443/ws":         "wss://sip.example.test:443/ws",
 		"wss://sip.example.test/ws":                         "wss://sip.example.test/ws",
 		"wss://sip.example.test/ws#frag":                    "wss://sip.example.test/ws#redacted",
 		"::not a url?token=abc":                             "::not a url?<redacted>",

@@ -6,7 +6,7 @@ import (
 )
 
 // RedactURL hides the secrets a server URL may carry before it is logged or
-// reported: the password of user:password@ and every query value (a wsUrl
+// reported: user:password@ (dropped) and every query value (a wsUrl
 // such as wss://host/ws?token=… authenticates with its query). The rest of
 // the URL is kept so that a log still says which server was used. Text that
 // is not a URL is returned with everything after '?' hidden.
@@ -18,11 +18,7 @@ func RedactURL(raw string) string {
 		}
 		return raw
 	}
-	if u.User != nil {
-		if _, has := u.User.Password(); has {
-			u.User = url.UserPassword(u.User.Username(), "redacted")
-		}
-	}
+	u.User = nil
 	if u.RawQuery != "" {
 		parts := strings.Split(u.RawQuery, "&")
 		for i, p := range parts {

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/emiago/sipgo/sip"
+	"github.com/webphone/exotelsdk/sdk/logs"
 	"github.com/webphone/exotelsdk/sdk/sipua"
 )
 
@@ -60,7 +61,7 @@ func (a AccountInfo) Validate() error {
 	for _, u := range urls {
 		p, err := url.Parse(u)
 		if err != nil || (p.Scheme != "ws" && p.Scheme != "wss") || p.Hostname() == "" {
-			return bad("WebSocket URL %q is not a ws:// or wss:// URL", u)
+			return bad("WebSocket URL %q is not a ws:// or wss:// URL", logs.RedactURL(u))
 		}
 	}
 	return nil
@@ -126,11 +127,12 @@ func (a AccountInfo) sipAccount(userAgent string) sipua.Account {
 	}
 }
 
-// String describes the account for logs, without the secret.
+// String describes the account for logs, without the secret or the secrets
+// a server URL may carry (?token=…).
 func (a AccountInfo) String() string {
 	urls, _ := a.WebSocketURLs()
 	return fmt.Sprintf("user=%s authUser=%s sipdomain=%s servers=%v secret=%s",
-		a.UserName, a.authUser(), a.SipDomain, urls, mask(a.Secret))
+		a.UserName, a.authUser(), a.SipDomain, logs.RedactURLs(urls), mask(a.Secret))
 }
 
 func mask(secret string) string {

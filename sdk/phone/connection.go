@@ -3,19 +3,29 @@ package phone
 import (
 	"context"
 	"math/rand"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/webphone/exotelsdk/sdk/clock"
+	"github.com/webphone/exotelsdk/sdk/logs"
 	"github.com/webphone/exotelsdk/sdk/sipua"
 )
 
 // link is one open connection to the SIP server and its keep-alive.
 type link struct {
-	t    sipua.Transport
-	url  string
-	once sync.Once
-	done chan struct{} // closed when the link is over, for whatever reason
+	t     sipua.Transport
+	url   string
+	once  sync.Once
+	done  chan struct{} // closed when the link is over, for whatever reason
+	heard chan struct{} // signalled (never blocking) on every frame received
+	// registeredAt is when the registration first succeeded on this link
+	// (zero before); guarded by Phone.mu.
+	registeredAt time.Time
+}
+
+func newLink(url string) *link {
+	return &link{url: url, done: make(chan struct{}), heard: make(chan struct{}, 1)}
 }
 
 func (l *link) end() bool {
@@ -23,6 +33,29 @@ func (l *link) end() bool {
 	l.once.Do(func() { close(l.done); ended = true })
 	return ended
 }
+
+// received notes a frame from the server, for the keep-alive.
+func (l *link) received() {
+	select {
+	case l.heard <- struct{}{}:
+	default:
+	}
+}
+
+// redactIn is err's text with the server URL in it redacted (the Dialer's
+// errors name the URL they failed on).
+func redactIn(err error, url string) string {
+	if err == nil {
+		return "<nil>"
+	}
+	return strings.ReplaceAll(err.Error(), url, logs.RedactURL(url))
+}
+
+// stableLink is how long a link must stay registered before a drop counts as
+// a new outage: only then does the reconnect backoff start again from its
+// first, short delay. A server that accepts the WebSocket and drops it at
+// once (or never registers us) is dialled with a growing backoff.
+const stableLink = 30 * time.Second
 
 // reconnectState is the phone's reconnect policy: exponential backoff with
 // jitter, paused while the browser is offline.
@@ -43,14 +76,14 @@ func (p *Phone) connect() {
 	p.mu.Unlock()
 	for i := range urls {
 		url := urls[(start+i)%len(urls)]
-		l := &link{url: url, done: make(chan struct{})}
+		l := newLink(url)
 		ctx, cancel := context.WithTimeout(context.Background(), p.deps.DialWait)
 		t, err := p.deps.Dialer.Dial(ctx, url,
-			func(frame []byte) { p.ua.Receive(frame) },
+			func(frame []byte) { l.received(); p.ua.Receive(frame) },
 			func(err error) { p.onLinkClosed(l, err) })
 		cancel()
 		if err != nil {
-			p.log.Warnf("could not connect to %s: %v", url, err)
+			p.log.Warnf("could not connect to %s: %s", logs.RedactURL(url), redactIn(err, url))
 			continue
 		}
 		l.t = t
@@ -64,10 +97,9 @@ func (p *Phone) connect() {
 		}
 		p.link = l
 		p.conn = connUp
-		p.retry.attempt, p.retry.reported = 0, false
 		p.retry.next = (start + i) % len(urls)
 		p.mu.Unlock()
-		p.log.Infof("connected to %s", url)
+		p.log.Infof("connected to %s", logs.RedactURL(url))
 		p.ua.Attach(t)
 		select {
 		case <-l.done: // closed while we were setting up
@@ -100,13 +132,16 @@ func (p *Phone) onLinkClosed(l *link, err error) {
 	if current {
 		p.link = nil
 		p.conn = connLost
+		if !l.registeredAt.IsZero() && p.deps.Clock.Now().Sub(l.registeredAt) >= stableLink {
+			p.retry.attempt = 0 // it was up long enough: a new outage
+		}
 	}
 	p.mu.Unlock()
 	if !current || l.t == nil {
 		return // not attached yet: connect() notices through l.done
 	}
 	if first || err != nil {
-		p.log.Warnf("connection to %s lost: %v", l.url, err)
+		p.log.Warnf("connection to %s lost: %s", logs.RedactURL(l.url), redactIn(err, l.url))
 	}
 	p.ua.Detach(l.t)
 	if p.reg.ConnectionLost() {
@@ -117,7 +152,7 @@ func (p *Phone) onLinkClosed(l *link, err error) {
 
 // linkDead closes a connection that stopped answering and reconnects.
 func (p *Phone) linkDead(l *link, why string) {
-	p.log.Warnf("connection to %s is dead (%s); reconnecting", l.url, why)
+	p.log.Warnf("connection to %s is dead (%s); reconnecting", logs.RedactURL(l.url), why)
 	if l.t != nil {
 		_ = l.t.Close()
 	}
@@ -162,7 +197,19 @@ func (p *Phone) scheduleReconnect() {
 	d = time.Duration(float64(d) * (0.75 + rand.Float64()/2))
 	p.retry.attempt++
 	p.log.Infof("reconnecting in %s (attempt %d)", d.Round(time.Millisecond), p.retry.attempt)
-	p.retry.timer = p.deps.Clock.AfterFunc(d, p.reconnectNow)
+	p.retry.timer = p.deps.Clock.AfterFunc(d, func() { p.log.Safely("reconnect", p.reconnectNow) })
+}
+
+// linkRegistered notes that the registration succeeded on the current link:
+// the outage, if any, is over for reporting, and the link's stability is
+// measured from now.
+func (p *Phone) linkRegistered() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.retry.reported = false
+	if p.link != nil && p.link.registeredAt.IsZero() {
+		p.link.registeredAt = p.deps.Clock.Now()
+	}
 }
 
 func (p *Phone) reconnectNow() {
@@ -217,17 +264,20 @@ func (p *Phone) NetworkChanged(online bool) {
 	p.calls.networkChanged()
 }
 
-// keepAlive pings the server (RFC 5626 §4.4.1 CRLF) while the link lives and
-// declares it dead when nothing comes back within PongTimeout.
+// keepAlive pings the server (RFC 5626 §4.4.1 CRLF) every KeepAlive while
+// the link lives and declares it dead when nothing comes back within
+// PongTimeout. Both are timed on the phone's clock.
 func (p *Phone) keepAlive(l *link) {
 	if p.deps.KeepAlive < 0 {
 		return
 	}
 	for {
+		tick, t := p.after(p.deps.KeepAlive)
 		select {
 		case <-l.done:
+			t.Stop()
 			return
-		case <-time.After(p.deps.KeepAlive):
+		case <-tick:
 		}
 		if !p.probe(l) {
 			return
@@ -237,23 +287,30 @@ func (p *Phone) keepAlive(l *link) {
 
 // probe sends one ping and waits for any frame; false means the link is dead.
 func (p *Phone) probe(l *link) bool {
-	sent := time.Now()
+	select { // forget frames heard before the ping
+	case <-l.heard:
+	default:
+	}
 	if err := p.ua.SendPing(); err != nil {
 		p.linkDead(l, "ping failed: "+err.Error())
 		return false
 	}
-	deadline := time.After(p.deps.PongTimeout)
-	for {
-		select {
-		case <-l.done:
-			return false
-		case <-deadline:
-			p.linkDead(l, "no pong within "+p.deps.PongTimeout.String())
-			return false
-		case <-time.After(20 * time.Millisecond):
-			if !p.ua.LastReceived().Before(sent) {
-				return true
-			}
-		}
+	deadline, t := p.after(p.deps.PongTimeout)
+	defer t.Stop()
+	select {
+	case <-l.done:
+		return false
+	case <-l.heard:
+		return true
+	case <-deadline:
+		p.linkDead(l, "no pong within "+p.deps.PongTimeout.String())
+		return false
 	}
+}
+
+// after returns a channel closed once d has passed on the phone's clock, and
+// the timer, to stop it early.
+func (p *Phone) after(d time.Duration) (<-chan struct{}, clock.Timer) {
+	ch := make(chan struct{})
+	return ch, p.deps.Clock.AfterFunc(d, func() { close(ch) })
 }

@@ -3,9 +3,13 @@ package phone
 import (
 	"context"
 	"errors"
-	"github.com/webphone/exotelsdk/sdk/clock/clocktest"
+	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/webphone/exotelsdk/sdk/clock/clocktest"
+	"github.com/webphone/exotelsdk/sdk/logs"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -110,27 +114,153 @@ func TestOfflinePausesAndOnlineReconnectsAtOnce(t *testing.T) {
 	assert.Equal(t, 2, f.dialer.dialCount())
 }
 
+// pingDialer wraps the fixture's dialer and counts the pings (blank frames)
+// written on its connections, which fakeConn ignores.
+type pingDialer struct {
+	Dialer
+	mu    sync.Mutex
+	pings int
+}
+
+func (d *pingDialer) Dial(ctx context.Context, url string, onFrame func([]byte), onClose func(error)) (sipua.Transport, error) {
+	t, err := d.Dialer.Dial(ctx, url, onFrame, onClose)
+	if err != nil {
+		return nil, err
+	}
+	return pingCounter{t, d}, nil
+}
+
+func (d *pingDialer) count() int { d.mu.Lock(); defer d.mu.Unlock(); return d.pings }
+
+type pingCounter struct {
+	sipua.Transport
+	d *pingDialer
+}
+
+func (c pingCounter) Send(frame []byte) error {
+	if strings.TrimSpace(string(frame)) == "" {
+		c.d.mu.Lock()
+		c.d.pings++
+		c.d.mu.Unlock()
+	}
+	return c.Transport.Send(frame)
+}
+
+// waitPending waits until the manual clock holds exactly want timers.
+func waitPending(t *testing.T, f *fixture, want ...time.Duration) {
+	t.Helper()
+	require.Eventually(t, func() bool { return assert.ObjectsAreEqual(want, f.clock.Pending()) },
+		waitFor, time.Millisecond, "pending %v, want %v", f.clock.Pending(), want)
+}
+
 // A connection whose pings go unanswered is closed and replaced; one that
-// answers stays.
+// answers stays. Pings every 25 s, pongs within 10 s, on the manual clock.
 func TestKeepAliveReplacesADeadConnection(t *testing.T) {
-	f := newRegisteredFixture(t, func(d *Deps) { d.KeepAlive, d.PongTimeout = 20*time.Millisecond, 60*time.Millisecond })
-	stop := make(chan struct{})
-	go func() { // pongs for a while
-		for {
-			select {
-			case <-stop:
-				return
-			case <-time.After(10 * time.Millisecond):
-				f.conn.inject("\r\n")
-			}
+	var pd *pingDialer
+	f := newRegisteredFixture(t, func(d *Deps) {
+		pd = &pingDialer{Dialer: d.Dialer}
+		d.Dialer, d.KeepAlive, d.PongTimeout = pd, 25*time.Second, 10*time.Second
+	})
+	var refresh time.Duration // the registration's, at a random point of its lifetime
+	require.Eventually(t, func() bool {
+		p := f.clock.Pending()
+		if len(p) == 2 && p[0] == 25*time.Second {
+			refresh = p[1]
 		}
-	}()
-	time.Sleep(200 * time.Millisecond)
-	assert.False(t, f.conn.isClosed(), "answered pings keep the connection")
-	close(stop)
+		return refresh > 0
+	}, waitFor, time.Millisecond)
+	f.clock.Advance(25 * time.Second)
+	require.Eventually(t, func() bool { return pd.count() == 1 }, waitFor, time.Millisecond, "pinged")
+	waitPending(t, f, 10*time.Second, refresh-25*time.Second)
+	f.conn.inject("\r\n") // the pong
+	waitPending(t, f, 25*time.Second, refresh-25*time.Second)
+	f.clock.Advance(10 * time.Second)
+	assert.False(t, f.conn.isClosed(), "an answered ping keeps the connection")
+
+	f.clock.Advance(15 * time.Second)
+	require.Eventually(t, func() bool { return pd.count() == 2 }, waitFor, time.Millisecond, "pinged again")
+	waitPending(t, f, 10*time.Second, refresh-50*time.Second)
+	f.clock.Advance(10 * time.Second) // no pong
 	f.events.waitRegister(t, "unregistered")
 	assert.True(t, f.conn.isClosed(), "the silent connection is closed")
 	assert.Len(t, f.clock.Pending(), 1, "and a reconnect is scheduled")
+}
+
+// dropDialer opens connections that the server drops at once.
+type dropDialer struct{ *fakeDialer }
+
+func (d dropDialer) Dial(ctx context.Context, url string, onFrame func([]byte), onClose func(error)) (sipua.Transport, error) {
+	t, err := d.fakeDialer.Dial(ctx, url, onFrame, onClose)
+	if err == nil {
+		onClose(errors.New("1006"))
+	}
+	return t, err
+}
+
+// A server that accepts the WebSocket and drops it at once is dialled with a
+// growing backoff (the backoff used to restart on every open: 21 dials in
+// 10 s); it restarts only after a link stayed registered for 30 s.
+func TestBackoffResetsOnlyAfterAStableLink(t *testing.T) {
+	f := newFixture(t)
+	p, err := New(testAccountInfo(), Deps{Dialer: dropDialer{f.dialer}, Media: f.media,
+		Log: f.book.Logger("drops"), Clock: f.clock, KeepAlive: -1}, f.events)
+	require.NoError(t, err)
+	defer p.Close()
+	require.True(t, p.Register())
+	require.Eventually(t, func() bool { return len(f.clock.Pending()) == 1 }, waitFor, time.Millisecond)
+	for elapsed := time.Duration(0); ; {
+		pending := f.clock.Pending()
+		require.Len(t, pending, 1, "one reconnect planned at a time")
+		if elapsed+pending[0] > 10*time.Second {
+			break
+		}
+		elapsed += pending[0]
+		n := f.dialer.dialCount()
+		f.clock.Advance(pending[0])
+		require.Eventually(t, func() bool { return f.dialer.dialCount() == n+1 && len(f.clock.Pending()) == 1 },
+			waitFor, time.Millisecond)
+	}
+	assert.LessOrEqual(t, f.dialer.dialCount(), 6, "dials in 10 s")
+}
+
+// After a short-lived link the next reconnect waits longer; after a link that
+// stayed registered for 30 s it comes within a second again.
+func TestBackoffAfterShortAndStableLinks(t *testing.T) {
+	f := newRegisteredFixture(t)
+	reconnect := func() time.Duration {
+		f.conn.drop(errors.New("1006"))
+		var pending []time.Duration
+		require.Eventually(t, func() bool { pending = f.clock.Pending(); return len(pending) == 1 }, waitFor, time.Millisecond)
+		f.clock.Advance(pending[0])
+		f.conn = f.dialer.waitConn(t)
+		require.Eventually(t, func() bool { return f.phone.Status() == "registered" }, waitFor, time.Millisecond)
+		return pending[0]
+	}
+	assert.LessOrEqual(t, reconnect(), 625*time.Millisecond, "a first drop: within a second")
+	assert.GreaterOrEqual(t, reconnect(), 750*time.Millisecond, "dropped again at once: backing off")
+	f.clock.Advance(stableLink)
+	assert.LessOrEqual(t, reconnect(), 625*time.Millisecond, "after 30 s registered: a new outage")
+}
+
+// Tokens in a wsUrl's query are secrets: never logged.
+func TestServerURLTokensAreNotLogged(t *testing.T) {
+	book := logs.NewBook(1000)
+	dialer := newFakeDialer(t, registrar(t))
+	info := testAccountInfo()
+	info.WSURLs = []string{"wss://a.example.test/ws?token=SECRET-A", "wss://b.example.test/ws?token=SECRET-B"}
+	p, err := New(info, Deps{Dialer: urlDialer{dialer, info.WSURLs[0]}, Media: &fakeMedia{},
+		Log: book.Logger("tokens"), Clock: clocktest.New(), KeepAlive: -1}, &fakeListener{})
+	require.NoError(t, err)
+	require.True(t, p.Register())
+	conn := dialer.waitConn(t)
+	conn.drop(errors.New("gone from wss://b.example.test/ws?token=SECRET-B"))
+	require.Eventually(t, func() bool { return strings.Contains(book.Text(), "lost") }, waitFor, time.Millisecond)
+	p.Close()
+	text := book.Text()
+	assert.Contains(t, text, "wss://a.example.test/ws?token=redacted")
+	assert.Contains(t, text, "wss://b.example.test/ws?token=redacted")
+	assert.NotContains(t, text, "SECRET")
+	assert.NotContains(t, info.String(), "SECRET")
 }
 
 // UnRegister stops reconnecting for good.

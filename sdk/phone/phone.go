@@ -142,6 +142,9 @@ func (p *Phone) onRegEvent(ev sipua.RegEvent) {
 			p.disconnect()
 		}
 	}
+	if ev.Kind == "registered" {
+		p.linkRegistered()
+	}
 	if ev.Reason != "" {
 		p.log.Infof("registration %s: %s", ev.Kind, ev.Reason)
 	}
@@ -194,30 +197,14 @@ func (p *Phone) Shutdown() {
 
 // post queues a listener call.
 func (p *Phone) post(f func()) {
-	p.events.post(func() {
-		defer func() {
-			if r := recover(); r != nil {
-				p.log.Errorf("event listener failed: %v", r)
-			}
-		}()
-		f()
-	})
+	p.events.post(func() { p.log.Safely("event listener", f) })
 }
 
 func (p *Phone) onStrayResponse(res *sip.Response) { p.calls.strayResponse(res) }
 
 // spawnSafe runs f on its own goroutine; a panic is logged instead of stopping
-// the runtime.
-func spawnSafe(p *Phone, name string, f func()) {
-	go func() {
-		defer func() {
-			if r := recover(); r != nil {
-				p.log.Errorf("%s failed: %v", name, r)
-			}
-		}()
-		f()
-	}()
-}
+// the runtime (the one guard, logs.Logger.Safely).
+func spawnSafe(p *Phone, name string, f func()) { p.log.Go(name, f) }
 
 func (p *Phone) startTone(name string) {
 	if p.deps.Tones != nil {
