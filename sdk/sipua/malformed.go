@@ -3,6 +3,8 @@ package sipua
 import (
 	"bytes"
 	"strings"
+
+	"github.com/emiago/sipgo/sip"
 )
 
 // rejectMalformed answers a request the UA cannot use with 400 Bad Request
@@ -40,6 +42,11 @@ func (ua *UA) rejectMalformed(frame []byte, why error) bool {
 	}
 	sb.WriteString("Call-ID: " + callID + "\r\nCSeq: " + cseq + "\r\n")
 	sb.WriteString("Warning: 399 - \"" + warningText(why.Error()) + "\"\r\nContent-Length: 0\r\n\r\n")
+	if _, err := sip.ParseMessage([]byte(sb.String())); err != nil {
+		// What we would echo is broken too (a Via or From the parser
+		// refuses): the sender could not read our answer either.
+		return false
+	}
 	ua.log.Warnf("answered a malformed %s with 400: %v", logSafe(method), why)
 	if err := ua.sendFrame("SIP/2.0 400 Bad Request", sb.String()); err != nil {
 		ua.log.Warnf("could not send the 400: %v", err)
