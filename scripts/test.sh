@@ -15,6 +15,10 @@ GOOS=js GOARCH=wasm go vet ./jsbridge/... ./wasm/...
 echo "== sdk and the development server (native, race detector)"
 go test -race -count=1 ./sdk/... ./internal/...
 
+echo "== fuzzing the SIP receive paths (bounded; the corpus is in testdata/fuzz)"
+go test -run='^$' -fuzz=FuzzUAReceive -fuzztime=20s ./sdk/sipua/
+go test -run='^$' -fuzz=FuzzPhoneReceive -fuzztime=20s ./sdk/phone/
+
 echo "== sdk and jsbridge logic (compiled to wasm, run in Node)"
 GOOS=js GOARCH=wasm go test -count=1 -exec="$(go env GOROOT)/lib/wasm/go_js_wasm_exec" ./sdk/... ./jsbridge/...
 

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emiago/sipgo/sip"
 	"github.com/webphone/exotelsdk/sdk/clock/clocktest"
 	"github.com/webphone/exotelsdk/sdk/logs"
 
@@ -273,4 +274,28 @@ func TestUnregisterStopsReconnecting(t *testing.T) {
 	assert.Empty(t, f.clock.Pending())
 	f.clock.Advance(time.Minute)
 	assert.Equal(t, 1, f.dialer.dialCount())
+}
+
+// A registrar whose challenge the SDK cannot answer (only qop="auth-int")
+// gets one REGISTER and one "terminated", then a retry much later on the same
+// connection: no reconnect loop (it was 12 reconnects and 24 app callbacks in
+// 6 s).
+func TestUnanswerableChallengeDoesNotLoopReconnecting(t *testing.T) {
+	f := newFixture(t)
+	f.dialer.respond = func(req *sip.Request) []string {
+		return []string{simpleReply(req, 401, "Unauthorized",
+			`WWW-Authenticate: Digest realm="example.test", nonce="x", qop="auth-int"`)}
+	}
+	require.True(t, f.phone.Register())
+	f.conn = f.dialer.waitConn(t)
+	f.events.waitRegister(t, "terminated")
+	for elapsed := time.Duration(0); elapsed < 6*time.Second; elapsed += 100 * time.Millisecond {
+		f.clock.Advance(100 * time.Millisecond)
+	}
+	require.Eventually(t, func() bool { return len(registers(f.conn)) == 2 }, waitFor, time.Millisecond,
+		"retried once in 6 s (after 3–5 s)")
+	assert.Equal(t, 1, f.dialer.dialCount(), "on the same connection")
+	assert.False(t, f.conn.isClosed())
+	require.Eventually(t, func() bool { return f.phone.Status() == "terminated" }, waitFor, time.Millisecond)
+	assert.Equal(t, []string{"sent_request", "terminated"}, f.events.registerEvents())
 }
