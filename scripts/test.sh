@@ -15,6 +15,9 @@ GOOS=js GOARCH=wasm go vet ./jsbridge/... ./wasm/...
 echo "== sdk and the development server (native, race detector)"
 go test -race -count=1 ./sdk/... ./internal/...
 
+echo "== fuzzing the tabs message decoder (bounded; corpus in sdk/tabs/testdata/fuzz)"
+go test -run '^$' -fuzz '^FuzzDecode$' -fuzztime=20s ./sdk/tabs
+
 echo "== sdk and jsbridge logic (compiled to wasm, run in Node)"
 GOOS=js GOARCH=wasm go test -count=1 -exec="$(go env GOROOT)/lib/wasm/go_js_wasm_exec" ./sdk/... ./jsbridge/...
 
