@@ -208,15 +208,18 @@ func (p *Phone) onStrayResponse(res *sip.Response) { p.calls.strayResponse(res) 
 
 // spawnSafe runs f on its own goroutine; a panic is logged instead of stopping
 // the runtime.
-func spawnSafe(p *Phone, name string, f func()) {
-	go func() {
-		defer func() {
-			if r := recover(); r != nil {
-				p.log.Errorf("%s failed: %v", name, r)
-			}
-		}()
-		f()
+func spawnSafe(p *Phone, name string, f func()) { go safely(p, name, f) }
+
+// safely runs f, logging a panic instead of letting it stop the runtime (in
+// wasm a panic on any goroutine or timer ends the page's SDK). Timers and
+// goroutines of the phone run their work through it.
+func safely(p *Phone, name string, f func()) {
+	defer func() {
+		if r := recover(); r != nil {
+			p.log.Errorf("%s failed: %v", name, r)
+		}
 	}()
+	f()
 }
 
 func (p *Phone) startTone(name string) {
