@@ -9,7 +9,6 @@ import (
 	"sync"
 	"syscall/js"
 
-	"github.com/hack-pad/safejs"
 	"github.com/webphone/exotelsdk/sdk/sipua"
 )
 
@@ -28,16 +27,16 @@ type wsTransport struct {
 
 // Dial opens url and waits until it is open, failed, or ctx ends.
 func (wsDialer) Dial(ctx context.Context, url string, onFrame func([]byte), onClose func(error)) (sipua.Transport, error) {
-	ctor, err := safejs.Global().Get("WebSocket")
-	if err != nil {
-		return nil, err
+	ctor := field(js.Global(), "WebSocket")
+	if !isFunction(ctor) {
+		return nil, errors.New("this browser has no WebSocket")
 	}
 	mark("ws-dial")
-	ws, err := ctor.New(url, "sip")
+	ws, err := construct(ctor, url, "sip")
 	if err != nil {
 		return nil, fmt.Errorf("cannot open WebSocket %s: %w", url, err)
 	}
-	t := &wsTransport{ws: safejs.Unsafe(ws), onClose: onClose}
+	t := &wsTransport{ws: ws, onClose: onClose}
 	t.listeners = &eventListeners{target: t.ws, what: "WebSocket"}
 	t.ws.Set("binaryType", "arraybuffer")
 	opened := make(chan error, 1)
@@ -100,10 +99,8 @@ func (t *wsTransport) Send(frame []byte) error {
 	if closed || t.ws.Get("readyState").Int() != 1 {
 		return sipua.ErrNotConnected
 	}
-	if _, err := safejs.Safe(t.ws).Call("send", string(frame)); err != nil {
-		return err
-	}
-	return nil
+	_, err := guardedCall(t.ws, "send", string(frame))
+	return err
 }
 
 // Close closes the WebSocket on our initiative; onClose is not called.
