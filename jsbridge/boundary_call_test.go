@@ -21,10 +21,21 @@ func phoneWithCall(t *testing.T, user string, tabsOn bool) (client, callObj js.V
 	client = api.Call("newClient")
 	regs := make(chan string, 32)
 	calls := make(chan js.Value, 32)
-	regCb := js.FuncOf(func(this js.Value, args []js.Value) any { regs <- args[0].String(); return nil })
+	// A JS callback must never block (the page would stop): a full
+	// channel drops the event.
+	regCb := js.FuncOf(func(this js.Value, args []js.Value) any {
+		select {
+		case regs <- args[0].String():
+		default:
+		}
+		return nil
+	})
 	callCb := js.FuncOf(func(this js.Value, args []js.Value) any {
 		if args[1].String() == "incoming" {
-			calls <- args[0]
+			select {
+			case calls <- args[0]:
+			default:
+			}
 		}
 		return nil
 	})
@@ -86,7 +97,10 @@ func TestForgedTabCommandsAreIgnored(t *testing.T) {
 	heard := make(chan string, 256)
 	onmsg := js.FuncOf(func(this js.Value, args []js.Value) any {
 		if d := args[0].Get("data"); d.Type() == js.TypeString {
-			heard <- d.String()
+			select {
+			case heard <- d.String():
+			default:
+			}
 		}
 		return nil
 	})

@@ -93,10 +93,7 @@ func reasonSuffix(ev js.Value) string {
 
 // Send writes one SIP message as a text frame.
 func (t *wsTransport) Send(frame []byte) error {
-	t.mu.Lock()
-	closed := t.closed
-	t.mu.Unlock()
-	if closed || t.ws.Get("readyState").Int() != 1 {
+	if t.isClosed() || t.ws.Get("readyState").Int() != 1 {
 		return sipua.ErrNotConnected
 	}
 	_, err := guardedCall(t.ws, "send", string(frame))
@@ -110,29 +107,39 @@ func (t *wsTransport) Close() error {
 }
 
 func (t *wsTransport) shutdown() {
-	t.mu.Lock()
-	if t.closed {
-		t.mu.Unlock()
+	if _, first := t.markClosed(); !first {
 		return
 	}
-	t.closed = true
-	t.mu.Unlock()
 	t.ws.Call("close", 1000)
 	t.listeners.removeAll()
 }
 
 // closedByPeer handles a close we did not ask for: the phone is told once.
 func (t *wsTransport) closedByPeer(err error) {
-	t.mu.Lock()
-	if t.closed {
-		t.mu.Unlock()
+	report, first := t.markClosed()
+	if !first {
 		return
 	}
-	t.closed = true
-	report := t.open
-	t.mu.Unlock()
 	t.listeners.removeAll()
 	if report && t.onClose != nil {
 		spawn("WebSocket close", func() { t.onClose(err) })
 	}
+}
+
+func (t *wsTransport) isClosed() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.closed
+}
+
+// markClosed closes the transport once; wasOpen tells whether Dial had
+// succeeded (a later close is then reported).
+func (t *wsTransport) markClosed() (wasOpen, first bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.closed {
+		return false, false
+	}
+	t.closed = true
+	return t.open, true
 }
