@@ -116,7 +116,7 @@ func TestForgedTabCommandsAreIgnored(t *testing.T) {
 		return string(b)
 	}
 	for _, junk := range []string{"10n", "null", "undefined", "({type:'cmd', cmd:'hangup'})", "[1,2,3]",
-		"'not json'", "'{\"v\":1}'", "'x'.repeat(1<<20)", "({get data() { throw new Error('x') }})"} {
+		"'not json'", "'{\"v\":1}'", "'x'.repeat(1<<20)"} {
 		spy.Call("postMessage", js.Global().Call("eval", junk))
 	}
 	for _, forged := range []map[string]any{
