@@ -14,7 +14,7 @@ import (
 // hostileCallsJS calls a sample of the API with what a careless or hostile
 // app passes, in the page, and returns what was thrown to the app (nothing
 // may be) and whether the runtime still answered after each call.
-const hostileCallsJS = `(async () => {
+const hostileCallsJS = `window.__hostile = null; (async () => {
   const trap = () => { throw new Error('hostile trap'); };
   const proxy = new Proxy({}, { get: trap, set: trap, has: trap, ownKeys: trap, getPrototypeOf: trap, getOwnPropertyDescriptor: trap });
   let deep = {}; for (let i = 0; i < 20000; i++) { deep = { a: deep }; }
@@ -22,7 +22,7 @@ const hostileCallsJS = `(async () => {
   const c = harness.clients.alice;
   const thrown = [];
   const answers = () => new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), 5000);
+    const timer = setTimeout(() => resolve(false), 20000); // a deadline on a loaded machine, not a timing
     c.checkClientStatus(() => { clearTimeout(timer); resolve(true); });
   });
   const methods = ['setPreferredCodec', 'setPreferredCodec', 'setCallAudioOutputVolume', 'setSoundVolume',
@@ -48,8 +48,8 @@ const hostileCallsJS = `(async () => {
   let initResult;
   try { initResult = await other.initWebrtc(account, () => {}, () => {}, () => {}); } catch (e) { thrown.push('initWebrtc: ' + e); }
   if (initResult !== false) { thrown.push('initWebrtc with throwing getters resolved ' + String(initResult)); }
-  return { thrown, volume: c.getCallAudioOutputVolume(), answers: await answers() };
-})()`
+  window.__hostile = { thrown, volume: c.getCallAudioOutputVolume(), answers: await answers() };
+})(); true`
 
 // forgedTabMessagesJS is another page of the origin posting junk and a
 // forged hangup on the SDK's BroadcastChannel.
@@ -90,7 +90,9 @@ func TestHostileAppAndNeighbourPage(t *testing.T) {
 		Volume  float64  `json:"volume"`
 		Answers bool     `json:"answers"`
 	}
-	page.Eval(t, hostileCallsJS, &res)
+	page.Eval(t, hostileCallsJS, nil) // runs on in the page; Eval is bounded to 30 s
+	page.WaitUntil(t, `window.__hostile !== null`, 3*time.Minute)
+	page.Eval(t, `window.__hostile`, &res)
 	assert.Empty(t, res.Thrown, "thrown to the app")
 	assert.True(t, res.Answers, "the runtime answers after the hostile calls")
 	assert.Equal(t, 1.0, res.Volume, "NaN and Infinity never became the call volume")
