@@ -7,7 +7,6 @@ require (
 	github.com/chromedp/chromedp v0.23.0
 	github.com/emiago/sipgo v1.7.2
 	github.com/gobwas/ws v1.3.2
-	github.com/hack-pad/safejs v0.1.0
 	github.com/icholy/digest v1.2.0
 	github.com/pion/interceptor v0.1.29
 	github.com/pion/rtp v1.8.7

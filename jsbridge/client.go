@@ -7,18 +7,16 @@ import (
 	"syscall/js"
 	"time"
 
+	sdkclient "github.com/webphone/exotelsdk/sdk/client"
 	"github.com/webphone/exotelsdk/sdk/phone"
 )
 
 // Version is the SDK version reported by getVersion; set by wasm/main.go.
 var Version = "dev"
 
-// phonesInPage maps each userName to the client using it: the same account
-// twice in one page would fight over one registration.
-var phonesInPage = struct {
-	sync.Mutex
-	byUser map[string]*client
-}{byUser: map[string]*client{}}
+// phonesInPage is the page's clients by userName (sdk/client.Page: one
+// client per account).
+var phonesInPage sdkclient.Page[*client]
 
 // client is the Go side of one ExotelWebClient.
 type client struct {
@@ -33,13 +31,14 @@ type client struct {
 	calls    map[*phone.Call]*jsCall
 	tones    *tonePlayer
 	devices  *deviceState
-	settings callSettings
-	tabs     *tabSession // set by SessionListener(): multi-tab coordination
+	settings *sdkclient.Settings // the one copy: the phone, media and devices read it
+	tabs     *tabSession         // set by SessionListener(): multi-tab coordination
 }
 
 // newClient builds the JS object whose methods the loader's ExotelWebClient calls.
 func newClient() js.Value {
-	c := &client{calls: map[*phone.Call]*jsCall{}, tones: newTonePlayer(), devices: newDeviceState()}
+	settings := sdkclient.NewSettings()
+	c := &client{calls: map[*phone.Call]*jsCall{}, tones: newTonePlayer(), devices: newDeviceState(settings), settings: settings}
 	methods := map[string]struct {
 		fallback any
 		fn       func(args []js.Value) any
@@ -91,12 +90,12 @@ func newClient() js.Value {
 // SessionCallback, enableAutoAudioDeviceChangeHandling?) → Promise<boolean>.
 func (c *client) initWebrtc(args []js.Value) any {
 	info := arg(args, 0)
-	if info.Type() != js.TypeObject {
+	if appType(info) != js.TypeObject {
 		logger.Errorf("initWebrtc: sipAccountInfo must be an object")
 		return resolved(false)
 	}
 	for i, name := range []string{"RegisterEventCallBack", "CallListenerCallback", "SessionCallback"} {
-		if t := arg(args, i+1).Type(); t != js.TypeFunction && !(i == 2 && (t == js.TypeUndefined || t == js.TypeNull)) {
+		if t := appType(arg(args, i+1)); t != js.TypeFunction && !(i == 2 && (t == js.TypeUndefined || t == js.TypeNull)) {
 			logger.Errorf("initWebrtc: %s must be a function", name)
 			return resolved(false)
 		}
@@ -106,30 +105,19 @@ func (c *client) initWebrtc(args []js.Value) any {
 		logger.Errorf("initWebrtc: %v", err)
 		return resolved(false)
 	}
-
-	phonesInPage.Lock()
-	if other := phonesInPage.byUser[account.UserName]; other != nil && other != c {
-		phonesInPage.Unlock()
-		logger.Errorf("initWebrtc: userName %q is already used by another ExotelWebClient in this page", account.UserName)
+	_, oldUser := c.registerCallback()
+	if err := phonesInPage.Claim(account.UserName, c, oldUser); err != nil {
+		logger.Errorf("initWebrtc: %v", err)
 		return resolved(false)
 	}
-	phonesInPage.byUser[account.UserName] = c
-	phonesInPage.Unlock()
+	c.readAccountSettings(info)
+	keepAlive, pongTimeout := seconds(field(info, "keepAliveInterval")), seconds(field(info, "keepAliveTimeout"))
+	followDevices := truthy(arg(args, 4))
 
-	c.mu.Lock()
-	old, oldUser := c.phone, c.userName
-	c.regCb, c.callCb, c.sessCb = arg(args, 1), arg(args, 2), arg(args, 3)
-	c.userName = account.UserName
-	c.mu.Unlock()
+	old := c.swapPhone(nil, arg(args, 1), arg(args, 2), arg(args, 3), account.UserName)
 	if old != nil {
 		old.Close()
-		if oldUser != account.UserName {
-			phonesInPage.Lock()
-			delete(phonesInPage.byUser, oldUser)
-			phonesInPage.Unlock()
-		}
 	}
-	c.settings.readAccount(info)
 	watchNetwork()
 	watchPageHide()
 	p, err := phone.New(account, phone.Deps{
@@ -138,19 +126,17 @@ func (c *client) initWebrtc(args []js.Value) any {
 		Tones:        c.tones,
 		Log:          book.Logger(account.UserName),
 		UserAgent:    "exotelsdk-go/" + Version,
-		MediaOptions: c.settings.mediaOptions,
-		DTMFMode:     c.settings.dtmfMode(),
-		KeepAlive:    seconds(info.Get("keepAliveInterval")),
-		PongTimeout:  seconds(info.Get("keepAliveTimeout")),
+		MediaOptions: c.settings.MediaOptions,
+		DTMFMode:     c.settings.DTMFMode(),
+		KeepAlive:    keepAlive,
+		PongTimeout:  pongTimeout,
 	}, c)
 	if err != nil {
 		logger.Errorf("initWebrtc: %v", err)
 		return resolved(false)
 	}
-	c.mu.Lock()
-	c.phone = p
-	c.mu.Unlock()
-	if arg(args, 4).Truthy() {
+	c.setPhone(p)
+	if followDevices {
 		// enableAutoAudioDeviceChangeHandling: follow device changes (a new
 		// default microphone or speaker, a chosen one unplugged) without
 		// app callbacks.
@@ -159,19 +145,38 @@ func (c *client) initWebrtc(args []js.Value) any {
 	return resolved(true)
 }
 
-// seconds reads an optional duration in seconds (ext account options); 0 when absent.
-func seconds(v js.Value) time.Duration {
-	if v.Type() != js.TypeNumber || v.Float() == 0 {
-		return 0
-	}
-	return time.Duration(v.Float() * float64(time.Second))
+func (c *client) setPhone(p *phone.Phone) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.phone = p
 }
 
-// accountFromJS reads sipAccountInfo; unknown fields are ignored.
+// swapPhone installs the app's callbacks and account and returns the phone
+// they replace, to be closed.
+func (c *client) swapPhone(p *phone.Phone, regCb, callCb, sessCb js.Value, user string) *phone.Phone {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	old := c.phone
+	c.phone, c.regCb, c.callCb, c.sessCb, c.userName = p, regCb, callCb, sessCb, user
+	return old
+}
+
+// seconds reads an optional duration in seconds (ext account options); 0
+// when absent, not a number, negative or beyond a day.
+func seconds(v js.Value) time.Duration {
+	f, ok := finite(v)
+	if !ok || f <= 0 || f > 86400 {
+		return 0
+	}
+	return time.Duration(f * float64(time.Second))
+}
+
+// accountFromJS reads sipAccountInfo; unknown fields are ignored, and a
+// field that cannot be read (a throwing getter) is treated as absent.
 func accountFromJS(v js.Value) phone.AccountInfo {
 	get := func(names ...string) string {
 		for _, n := range names {
-			if s := str(v.Get(n)); s != "" {
+			if s := str(field(v, n)); s != "" {
 				return s
 			}
 		}
@@ -183,11 +188,9 @@ func accountFromJS(v js.Value) phone.AccountInfo {
 		Security: get("security"), Endpoint: get("endpoint"), DisplayName: get("displayname", "displayName"),
 		WSURL: get("wsUrl", "wsURL"), ContactHost: get("contactHost"), SipURI: get("sipUri"),
 	}
-	if list := v.Get("wsUrls"); list.Type() == js.TypeObject && list.Get("length").Type() == js.TypeNumber {
-		for i := 0; i < list.Length(); i++ {
-			if s := str(list.Index(i)); s != "" {
-				a.WSURLs = append(a.WSURLs, s)
-			}
+	for _, u := range elements(field(v, "wsUrls")) {
+		if s := str(u); s != "" {
+			a.WSURLs = append(a.WSURLs, s)
 		}
 	}
 	return a
@@ -196,7 +199,7 @@ func accountFromJS(v js.Value) phone.AccountInfo {
 func (c *client) currentPhone(method string) *phone.Phone {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.phone == nil {
+	if c.phone == nil && method != "" {
 		logger.Warnf("%s: call initWebrtc first", method)
 	}
 	return c.phone
@@ -234,9 +237,7 @@ func (c *client) unRegister([]js.Value) any {
 
 // getCall() → the current Call or null.
 func (c *client) getCall([]js.Value) any {
-	c.mu.Lock()
-	p := c.phone
-	c.mu.Unlock()
+	p := c.currentPhone("")
 	if p == nil {
 		return nil
 	}
@@ -270,13 +271,10 @@ func (c *client) makeCall(args []js.Value) any {
 		return resolved(false)
 	}
 	opts := phone.CallOptions{Headers: map[string]string{}}
-	if o := arg(args, 1); o.Type() == js.TypeObject {
-		if h := o.Get("headers"); h.Type() == js.TypeObject {
-			keys := js.Global().Get("Object").Call("keys", h)
-			for i := 0; i < keys.Length(); i++ {
-				k := keys.Index(i).String()
-				opts.Headers[k] = str(h.Get(k))
-			}
+	headers := field(arg(args, 1), "headers")
+	for _, k := range keys(headers) {
+		if v, ok := text(field(headers, k)); ok {
+			opts.Headers[k] = v
 		}
 	}
 	call, err := p.MakeCall(dest, opts)
@@ -288,37 +286,32 @@ func (c *client) makeCall(args []js.Value) any {
 	return resolved(true)
 }
 
-// checkClientStatus(cb): cb(status) once, later.
+// checkClientStatus(cb): cb(status) once, later; sdk/client.Status decides.
 func (c *client) checkClientStatus(args []js.Value) any {
 	cb := arg(args, 0)
-	if cb.Type() != js.TypeFunction {
+	if !isFunction(cb) {
 		logger.Warnf("checkClientStatus: the argument must be a function")
 		return nil
 	}
-	c.mu.Lock()
-	p, tabs := c.phone, c.tabs
-	c.mu.Unlock()
+	p, tabs := c.currentPhone(""), c.tabSession()
 	spawn("checkClientStatus", func() {
-		status := "not_initialized"
+		facts := sdkclient.StatusFacts{Initialized: p != nil}
 		if p != nil {
-			status = p.Status()
+			facts.Phone = p.Status()
 			if tabs != nil {
-				status = tabs.status(status) // a follower tab shows the leader's
+				facts.Mirrored = tabs.mirroredStatus() // a follower tab shows the leader's
 			}
-			if microphoneDenied() {
-				status = "media_permission_denied"
-			}
+			facts.MicrophoneDenied = microphoneDenied()
 		}
-		invokeLater(cb, status)
+		invokeLater(cb, sdkclient.Status(facts))
 	})
 	return nil
 }
 
 // RegisterEvent implements phone.Listener.
 func (c *client) RegisterEvent(state string) {
-	c.mu.Lock()
-	cb, user, tabs := c.regCb, c.userName, c.tabs
-	c.mu.Unlock()
+	cb, user := c.registerCallback()
+	tabs := c.tabSession()
 	invokeLater(cb, state, user)
 	if tabs != nil {
 		tabs.relayRegisterEvent(state)
@@ -329,23 +322,34 @@ func (c *client) RegisterEvent(state string) {
 func (c *client) CallEvent(call *phone.Call, event string) {
 	jc := c.jsCallFor(call)
 	jc.refresh()
-	c.mu.Lock()
-	cb, user := c.callCb, c.userName
-	if call.Ended() {
-		delete(c.calls, call)
-	}
-	tabs := c.tabs
-	c.mu.Unlock()
+	cb, user, tabs := c.afterCallEvent(call)
 	invokeLater(cb, jc.obj, event, user)
 	if tabs != nil {
 		tabs.relayCallEvent(call, event)
 	}
 }
 
+// afterCallEvent forgets an ended call's object and returns what the event
+// is told to.
+func (c *client) afterCallEvent(call *phone.Call) (cb js.Value, user string, tabs *tabSession) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if call.Ended() {
+		delete(c.calls, call)
+	}
+	return c.callCb, c.userName, c.tabs
+}
+
 // SessionEvent implements phone.Listener.
 func (c *client) SessionEvent(state string) {
 	c.mu.Lock()
-	cb, user := c.sessCb, c.userName
-	c.mu.Unlock()
-	invokeLater(cb, state, user)
+	defer c.mu.Unlock()
+	invokeLater(c.sessCb, state, c.userName)
+}
+
+// registerCallback is RegisterEventCallBack and the phone name it is told.
+func (c *client) registerCallback() (js.Value, string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.regCb, c.userName
 }

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"syscall/js"
 
+	sdkclient "github.com/webphone/exotelsdk/sdk/client"
 	"github.com/webphone/exotelsdk/sdk/media"
 )
 
@@ -15,27 +16,31 @@ import (
 // refused before a user gesture, say).
 var ignoreRejection = js.FuncOf(func(js.Value, []js.Value) any { return nil })
 
-// deviceState is one client's audio devices and settings: the chosen input
-// and output, the call volume, and the sessions using them, so a change
-// reaches calls in progress.
+// deviceState is one client's audio devices: the chosen input and output,
+// and the sessions using them, so a change reaches calls in progress. The
+// volume and noise suppression are the client's settings.
 type deviceState struct {
-	mu               sync.Mutex
-	inputID          string
-	outputID         string
-	volume           float64
-	noiseSuppression *bool
-	sessions         map[*pcSession]bool
+	settings *sdkclient.Settings
+	mu       sync.Mutex
+	inputID  string
+	outputID string
+	sessions map[*pcSession]bool
 }
 
-func newDeviceState() *deviceState {
-	return &deviceState{volume: 1, sessions: map[*pcSession]bool{}}
+func newDeviceState(settings *sdkclient.Settings) *deviceState {
+	return &deviceState{settings: settings, sessions: map[*pcSession]bool{}}
 }
 
-func (d *deviceState) track(s *pcSession)   { d.mu.Lock(); d.sessions[s] = true; d.mu.Unlock() }
-func (d *deviceState) untrack(s *pcSession) { d.mu.Lock(); delete(d.sessions, s); d.mu.Unlock() }
+func (d *deviceState) track(s *pcSession)   { d.mu.Lock(); defer d.mu.Unlock(); d.sessions[s] = true }
+func (d *deviceState) untrack(s *pcSession) { d.mu.Lock(); defer d.mu.Unlock(); delete(d.sessions, s) }
 
-func (d *deviceState) callVolume() float64  { d.mu.Lock(); defer d.mu.Unlock(); return d.volume }
+func (d *deviceState) callVolume() float64  { return d.settings.CallVolume() }
 func (d *deviceState) outputDevice() string { d.mu.Lock(); defer d.mu.Unlock(); return d.outputID }
+func (d *deviceState) inputDevice() string  { d.mu.Lock(); defer d.mu.Unlock(); return d.inputID }
+
+// setInput and setOutput remember the chosen devices.
+func (d *deviceState) setInput(id string)  { d.mu.Lock(); defer d.mu.Unlock(); d.inputID = id }
+func (d *deviceState) setOutput(id string) { d.mu.Lock(); defer d.mu.Unlock(); d.outputID = id }
 
 // constraints builds getUserMedia's audio constraints.
 func (d *deviceState) constraints(opts media.Options) js.Value {
@@ -51,7 +56,7 @@ func (d *deviceState) constraints(opts media.Options) js.Value {
 	}
 	ns := opts.NoiseSuppression
 	if ns == nil {
-		ns = d.noiseSuppression
+		ns = d.settings.NoiseSuppression()
 	}
 	if ns != nil {
 		audio["noiseSuppression"] = *ns

@@ -4,6 +4,7 @@ package jsbridge
 
 import (
 	"fmt"
+	sdkdiag "github.com/webphone/exotelsdk/sdk/diagnostics"
 	"sync"
 	"syscall/js"
 	"time"
@@ -51,9 +52,7 @@ var diagLog = book.Logger("diagnostics")
 
 // emit calls keyValueCb(key, status, description) later, if there is one.
 func (d *diagnostics) emit(key string, status any, description string) {
-	d.mu.Lock()
-	cb := d.keyValue
-	d.mu.Unlock()
+	_, cb := d.callbacks()
 	invokeLater(cb, key, status, description)
 }
 
@@ -62,11 +61,11 @@ func (d *diagnostics) note(format string, args ...any) {
 	msg := fmt.Sprintf(format, args...)
 	diagLog.Infof("%s", msg)
 	d.mu.Lock()
+	defer d.mu.Unlock()
 	d.lines = append(d.lines, time.Now().UTC().Format("2006-01-02T15:04:05.000Z")+" "+msg)
 	if len(d.lines) > 500 {
 		d.lines = d.lines[len(d.lines)-500:]
 	}
-	d.mu.Unlock()
 }
 
 func (d *diagnostics) results() []string {
@@ -79,15 +78,13 @@ func (d *diagnostics) results() []string {
 // and speakerInfo once the devices are listed, then a first report.
 func (c *client) initDiagnostics(args []js.Value) any {
 	reportCb, keyValue := arg(args, 0), arg(args, 1)
-	if reportCb.Type() != js.TypeFunction || keyValue.Type() != js.TypeFunction {
+	if !isFunction(reportCb) || !isFunction(keyValue) {
 		logger.Warnf("initDiagnostics needs two functions: diagnosticsReportCallback and keyValueSetCallback")
 		return nil
 	}
 	d := c.diag()
-	d.mu.Lock()
-	d.reportCb, d.keyValue = reportCb, keyValue
-	d.mu.Unlock()
-	browser := browserVersion(js.Global().Get("navigator").Get("userAgent").String())
+	d.setCallbacks(reportCb, keyValue)
+	browser := sdkdiag.BrowserVersion(str(field(js.Global().Get("navigator"), "userAgent")))
 	// As Exotel 3.x: status "ready", the version in the description.
 	d.emit("browserVersion", "ready", browser)
 	d.note("diagnostics started: browser %s", browser)
@@ -106,11 +103,7 @@ func (c *client) initDiagnostics(args []js.Value) any {
 // forgets the callbacks.
 func (c *client) closeDiagnostics([]js.Value) any {
 	d := c.diag()
-	d.mu.Lock()
-	speaker, mic, network := d.speaker, d.mic, d.network
-	d.speaker, d.mic, d.network = nil, nil, nil
-	d.reportCb, d.keyValue = js.Undefined(), js.Undefined()
-	d.mu.Unlock()
+	speaker, mic, network := d.reset()
 	for _, t := range []*levelTest{speaker, mic} {
 		if t != nil {
 			t.finish()
@@ -126,10 +119,8 @@ func (c *client) closeDiagnostics([]js.Value) any {
 // sendReport passes the whole troubleshooting report to reportCb, as Exotel
 // 3.x does each time the report grows. It must run on a goroutine.
 func (c *client) sendReport(d *diagnostics) {
-	d.mu.Lock()
-	cb := d.reportCb
-	d.mu.Unlock()
-	if cb.Type() != js.TypeFunction {
+	cb, _ := d.callbacks()
+	if !isFunction(cb) {
 		return
 	}
 	invokeLater(cb, "troubleShootReport", c.troubleshootingReport())
@@ -139,4 +130,27 @@ func (c *client) sendReport(d *diagnostics) {
 func notImplemented(name string) any {
 	logger.Warnf("%s is not available in this version", name)
 	return nil
+}
+
+// callbacks are the app's reportCb and keyValueCb.
+func (d *diagnostics) callbacks() (reportCb, keyValue js.Value) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.reportCb, d.keyValue
+}
+
+func (d *diagnostics) setCallbacks(reportCb, keyValue js.Value) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.reportCb, d.keyValue = reportCb, keyValue
+}
+
+// reset forgets the callbacks and returns the tests that were running.
+func (d *diagnostics) reset() (speaker, mic *levelTest, network *networkTest) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	speaker, mic, network = d.speaker, d.mic, d.network
+	d.speaker, d.mic, d.network = nil, nil, nil
+	d.reportCb, d.keyValue = js.Undefined(), js.Undefined()
+	return speaker, mic, network
 }

@@ -6,52 +6,27 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"syscall/js"
 	"time"
 
+	sdkdiag "github.com/webphone/exotelsdk/sdk/diagnostics"
 	"github.com/webphone/exotelsdk/sdk/media"
 )
 
 // iceGatherLimit bounds the candidate gathering of the network test.
 const iceGatherLimit = 5 * time.Second
 
-// iceCandidate is one gathered candidate, as RTCIceCandidate describes it.
-type iceCandidate struct {
-	Line          string // "candidate:… typ host …", what the keys report
-	Type          string // host, srflx, prflx, relay
-	Protocol      string // udp, tcp
-	Address       string
-	RelayProtocol string // for relay candidates: how the TURN server was reached
-}
-
-func candidateFromJS(c js.Value) iceCandidate {
-	line := c.Get("candidate").String()
-	get := func(name string, field int) string {
-		if v := c.Get(name); v.Type() == js.TypeString && v.String() != "" {
-			return strings.ToLower(v.String())
-		}
-		if f := strings.Fields(line); field < len(f) {
-			return strings.ToLower(f[field])
-		}
-		return ""
-	}
-	cand := iceCandidate{Line: line, Protocol: get("protocol", 2), Address: get("address", 4)}
-	if v := c.Get("type"); v.Type() == js.TypeString {
-		cand.Type = v.String()
-	} else if i := strings.Index(line, " typ "); i >= 0 {
-		cand.Type = strings.Fields(line[i+5:])[0]
-	}
-	if v := c.Get("relayProtocol"); v.Type() == js.TypeString {
-		cand.RelayProtocol = v.String()
-	}
-	return cand
+// candidateFromJS reads an RTCIceCandidate; sdk/diagnostics fills what
+// the browser leaves out from the candidate line.
+func candidateFromJS(c js.Value) sdkdiag.Candidate {
+	return sdkdiag.ParseCandidate(str(field(c, "candidate")), str(field(c, "type")),
+		str(field(c, "protocol")), str(field(c, "address")), str(field(c, "relayProtocol")))
 }
 
 // gathering is the outcome of gatherCandidates.
 type gathering struct {
-	Candidates []iceCandidate
+	Candidates []sdkdiag.Candidate
 	Complete   bool // the browser finished gathering (else the limit or enough was reached)
 }
 
@@ -78,22 +53,30 @@ func gatherCandidates(ctx context.Context, servers []media.ICEServer) (gathering
 		}
 	}
 	onCandidate := js.FuncOf(func(this js.Value, args []js.Value) any {
-		c := arg(args, 0).Get("candidate")
-		mu.Lock()
-		if c.Truthy() && c.Get("candidate").String() != "" {
-			g.Candidates = append(g.Candidates, candidateFromJS(c))
-		} else if !c.Truthy() {
-			g.Complete = true // the null candidate ends gathering
-		}
-		mu.Unlock()
+		safely("icecandidate", func() {
+			c := field(arg(args, 0), "candidate")
+			var cand sdkdiag.Candidate
+			if c.Truthy() {
+				cand = candidateFromJS(c)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if cand.Line != "" {
+				g.Candidates = append(g.Candidates, cand)
+			} else if !c.Truthy() {
+				g.Complete = true // the null candidate ends gathering
+			}
+		})
 		signal()
 		return nil
 	})
-	onState := js.FuncOf(func(this js.Value, args []js.Value) any {
-		if pc.Get("iceGatheringState").String() == "complete" {
-			mu.Lock()
-			g.Complete = true
-			mu.Unlock()
+	onState := export("icegatheringstatechange", nil, func([]js.Value) any {
+		if str(field(pc, "iceGatheringState")) == "complete" {
+			func() {
+				mu.Lock()
+				defer mu.Unlock()
+				g.Complete = true
+			}()
 			signal()
 		}
 		return nil
@@ -116,15 +99,12 @@ func gatherCandidates(ctx context.Context, servers []media.ICEServer) (gathering
 	if err != nil {
 		return g, fmt.Errorf("cannot start gathering: %w", err)
 	}
-	wantReflexive, wantRelay := hasServer(servers, "stun"), hasServer(servers, "turn")
+	wantReflexive, wantRelay := sdkdiag.HasServer(servers, "stun"), sdkdiag.HasServer(servers, "turn")
 	limit := time.NewTimer(iceGatherLimit)
 	defer limit.Stop()
 wait:
 	for {
-		mu.Lock()
-		done := g.Complete || everyKeyFound(g.Candidates, wantReflexive, wantRelay)
-		mu.Unlock()
-		if done {
+		if gatheringDone(&mu, &g, wantReflexive, wantRelay) {
 			break
 		}
 		select {
@@ -137,63 +117,14 @@ wait:
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	return gathering{Candidates: append([]iceCandidate(nil), g.Candidates...), Complete: g.Complete}, ctx.Err()
+	return gathering{Candidates: append([]sdkdiag.Candidate(nil), g.Candidates...), Complete: g.Complete}, ctx.Err()
 }
 
-// everyKeyFound tells whether waiting longer cannot change the result.
-func everyKeyFound(cands []iceCandidate, wantReflexive, wantRelay bool) bool {
-	keys := classifyCandidates(cands)
-	for _, k := range []string{"host", "udp", "tcp"} {
-		if _, ok := keys[k]; !ok {
-			return false
-		}
-	}
-	_, srflx := keys["srflx"]
-	_, relay := keys["relay"]
-	return (srflx || !wantReflexive) && (relay || !wantRelay)
-}
-
-// classifyCandidates picks, for each key of the network test, the candidate
-// that best proves it: "udp" prefers a server-reflexive candidate (a STUN
-// server answered over UDP), "tcp" a relay reached over TCP.
-func classifyCandidates(cands []iceCandidate) map[string]iceCandidate {
-	out := map[string]iceCandidate{}
-	pick := func(key string, ok func(iceCandidate) bool) {
-		if _, done := out[key]; done {
-			return
-		}
-		for _, c := range cands {
-			if ok(c) {
-				out[key] = c
-				return
-			}
-		}
-	}
-	pick("host", func(c iceCandidate) bool { return c.Type == "host" && c.Protocol == "udp" })
-	pick("host", func(c iceCandidate) bool { return c.Type == "host" })
-	pick("srflx", func(c iceCandidate) bool { return c.Type == "srflx" })
-	pick("relay", func(c iceCandidate) bool { return c.Type == "relay" })
-	pick("udp", func(c iceCandidate) bool { return c.Type == "srflx" && c.Protocol == "udp" })
-	pick("udp", func(c iceCandidate) bool {
-		return c.Type == "relay" && (c.RelayProtocol == "" || c.RelayProtocol == "udp")
-	})
-	pick("udp", func(c iceCandidate) bool { return c.Protocol == "udp" })
-	pick("tcp", func(c iceCandidate) bool { return c.Type == "relay" && c.RelayProtocol == "tcp" })
-	pick("tcp", func(c iceCandidate) bool { return c.Protocol == "tcp" })
-	pick("ipv6", func(c iceCandidate) bool { return strings.Contains(c.Address, ":") })
-	return out
-}
-
-// hasServer tells whether a STUN ("stun") or TURN ("turn") server is configured.
-func hasServer(servers []media.ICEServer, scheme string) bool {
-	for _, s := range servers {
-		for _, u := range s.URLs {
-			if strings.HasPrefix(u, scheme+":") || strings.HasPrefix(u, scheme+"s:") {
-				return true
-			}
-		}
-	}
-	return false
+// gatheringDone is sdk/diagnostics' gathering policy on what is gathered so far.
+func gatheringDone(mu *sync.Mutex, g *gathering, wantReflexive, wantRelay bool) bool {
+	mu.Lock()
+	defer mu.Unlock()
+	return g.Complete || sdkdiag.EveryKeyFound(g.Candidates, wantReflexive, wantRelay)
 }
 
 // iceServersToJS is an RTCIceServer list for RTCPeerConnection.
@@ -214,22 +145,6 @@ func iceServersToJS(servers []media.ICEServer) js.Value {
 		list = append(list, o)
 	}
 	return js.ValueOf(list)
-}
-
-// describeICEServers lists the server URLs for the report, never a credential.
-func describeICEServers(servers []media.ICEServer) string {
-	if len(servers) == 0 {
-		return "none"
-	}
-	var parts []string
-	for _, s := range servers {
-		p := strings.Join(s.URLs, " ")
-		if s.Username != "" || s.Credential != "" {
-			p += " (with credentials)"
-		}
-		parts = append(parts, p)
-	}
-	return strings.Join(parts, ", ")
 }
 
 // construct is `new ctor(args…)` turning a thrown exception into an error.

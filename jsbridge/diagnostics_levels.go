@@ -11,6 +11,7 @@ import (
 	"syscall/js"
 	"time"
 
+	sdkdiag "github.com/webphone/exotelsdk/sdk/diagnostics"
 	"github.com/webphone/exotelsdk/sdk/media"
 )
 
@@ -20,7 +21,6 @@ const levelInterval = 100 * time.Millisecond
 var errNoWebAudio = errors.New("this browser has no Web Audio")
 
 func ftoa(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) }
-func itoa(i int) string     { return strconv.Itoa(i) }
 
 // levelTest is a running speaker or mic test: it reports the level of what
 // it measures every levelInterval until finished, and remembers the figures
@@ -33,10 +33,7 @@ type levelTest struct {
 	mu       sync.Mutex
 	finished bool
 	release  func() // frees what the test opened (tone, microphone, nodes)
-	peak     float64
-	readings int
-	audible  int // readings above zero
-	errors   int
+	stats    sdkdiag.LevelStats
 }
 
 func newLevelTest(name string) *levelTest {
@@ -46,30 +43,55 @@ func newLevelTest(name string) *levelTest {
 // setRelease registers what finish frees; if the test already finished
 // (stopped while the microphone was opening), f runs at once.
 func (t *levelTest) setRelease(f func()) {
-	t.mu.Lock()
-	if t.finished {
-		t.mu.Unlock()
-		f()
+	if t.keepRelease(f) {
 		return
 	}
+	f()
+}
+
+// keepRelease stores f unless the test has finished.
+func (t *levelTest) keepRelease(f func()) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.finished {
+		return false
+	}
 	t.release = f
-	t.mu.Unlock()
+	return true
 }
 
 // finish stops the reports and frees the test's resources; it is idempotent.
 func (t *levelTest) finish() {
-	t.mu.Lock()
-	if t.finished {
-		t.mu.Unlock()
+	release, first := t.markFinished()
+	if !first {
 		return
 	}
-	t.finished = true
-	release := t.release
-	t.mu.Unlock()
 	close(t.stop)
 	if release != nil {
 		release()
 	}
+}
+
+// markFinished ends the test once: first is false when it had ended.
+func (t *levelTest) markFinished() (release func(), first bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.finished {
+		return nil, false
+	}
+	t.finished = true
+	return t.release, true
+}
+
+// record adds a reading unless the test has finished.
+func (t *levelTest) record(level float64, ok bool) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.finished {
+		return false
+	}
+	t.stats.Add(level, ok)
+	return true
 }
 
 // run reports read() as keyValueCb(name, level, "<name> ok"|"<name> error")
@@ -84,21 +106,9 @@ func (t *levelTest) run(d *diagnostics, read func() (float64, bool)) {
 		case <-tick.C:
 		}
 		level, ok := read()
-		t.mu.Lock()
-		if t.finished {
-			t.mu.Unlock()
+		if !t.record(level, ok) {
 			return
 		}
-		t.readings++
-		if !ok {
-			t.errors++
-		} else if level > 0 {
-			t.audible++
-		}
-		if level > t.peak {
-			t.peak = level
-		}
-		t.mu.Unlock()
 		desc := t.name + " ok"
 		if !ok {
 			desc = t.name + " error"
@@ -111,11 +121,7 @@ func (t *levelTest) run(d *diagnostics, read func() (float64, bool)) {
 func (t *levelTest) summary() string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return strings.Join([]string{
-		"peak level " + ftoa(t.peak) + " (0..255)",
-		itoa(t.readings) + " readings in " + time.Since(t.started).Round(100*time.Millisecond).String(),
-		itoa(t.audible) + " audible", itoa(t.errors) + " errors",
-	}, ", ")
+	return t.stats.Summary(time.Since(t.started))
 }
 
 // levelMeter reads an AnalyserNode on Exotel's scale: the mean of the byte
@@ -138,11 +144,7 @@ func newLevelMeter(analyser js.Value) *levelMeter {
 func (m *levelMeter) level() float64 {
 	m.analyser.Call("getByteFrequencyData", m.bytes)
 	js.CopyBytesToGo(m.buf, m.bytes)
-	sum := 0
-	for _, b := range m.buf {
-		sum += int(b)
-	}
-	return float64(sum) / float64(len(m.buf))
+	return sdkdiag.MeanLevel(m.buf)
 }
 
 func (d *diagnostics) begin(slot **levelTest, t *levelTest) bool {
@@ -174,9 +176,7 @@ func (c *client) startSpeakerTest([]js.Value) any {
 		return nil
 	}
 	player := newTonePlayer()
-	c.tones.mu.Lock()
-	volume := c.tones.volumes["ringtone"]
-	c.tones.mu.Unlock()
+	volume := c.tones.volume("ringtone")
 	player.SetVolume("ringtone", volume)
 	player.Start("ringtone")
 	t.setRelease(func() { player.Stop("ringtone") })
@@ -232,9 +232,7 @@ func (c *client) startMicTest([]js.Value) any {
 		}
 		if err != nil {
 			d.note("mic test: the microphone cannot be measured: %v", err)
-			t.mu.Lock()
-			t.errors++
-			t.mu.Unlock()
+			t.record(0, false)
 			d.emit("mic", 0, "mic error")
 			return
 		}

@@ -8,8 +8,8 @@ import (
 	"syscall/js"
 	"time"
 
+	sdkdiag "github.com/webphone/exotelsdk/sdk/diagnostics"
 	"github.com/webphone/exotelsdk/sdk/logs"
-	"github.com/webphone/exotelsdk/sdk/media"
 )
 
 // wsProbeLimit bounds the WebSocket probe of the network test.
@@ -29,23 +29,15 @@ func (c *client) startNetworkTest([]js.Value) any {
 	d := c.diag()
 	ctx, cancel := context.WithCancel(context.Background())
 	nt := &networkTest{cancel: cancel}
-	d.mu.Lock()
-	if d.network != nil {
-		d.mu.Unlock()
+	if !d.beginNetwork(nt) {
 		cancel()
 		logger.Warnf("startNetworkDiagnostics: the network test is already running")
 		return nil
 	}
-	d.network = nt
-	d.mu.Unlock()
 	spawn("network test", func() {
 		finished := c.runNetworkTest(ctx, d)
 		cancel()
-		d.mu.Lock()
-		if d.network == nt {
-			d.network = nil // a new test may start as soon as every key is reported
-		}
-		d.mu.Unlock()
+		d.endNetwork(nt) // a new test may start as soon as every key is reported
 		if finished {
 			c.sendReport(d)
 		}
@@ -57,10 +49,7 @@ func (c *client) startNetworkTest([]js.Value) any {
 // reported are not reported.
 func (c *client) stopNetworkTest([]js.Value) any {
 	d := c.diag()
-	d.mu.Lock()
-	nt := d.network
-	d.network = nil
-	d.mu.Unlock()
+	nt := d.endNetwork(nil)
 	if nt != nil {
 		nt.cancel()
 		d.note("network test stopped before it finished")
@@ -71,18 +60,16 @@ func (c *client) stopNetworkTest([]js.Value) any {
 // runNetworkTest reports every key; it tells whether it ran to the end.
 func (c *client) runNetworkTest(ctx context.Context, d *diagnostics) bool {
 	start := time.Now()
-	c.settings.mu.Lock()
-	servers := append([]media.ICEServer(nil), c.settings.iceServers...)
-	c.settings.mu.Unlock()
+	servers := c.settings.ICEServers()
 	keys := []string{"tcp", "udp", "host", "srflx"}
-	if hasServer(servers, "turn") {
+	if sdkdiag.HasServer(servers, "turn") {
 		keys = append(keys, "relay")
 	}
 	keys = append(keys, "ipv6")
 	for _, k := range keys {
 		d.emit(k, "waiting", "")
 	}
-	d.note("network test started; ICE servers: %s", describeICEServers(servers))
+	d.note("network test started; ICE servers: %s", sdkdiag.DescribeServers(servers))
 
 	var wg sync.WaitGroup
 	wg.Add(2)
@@ -92,8 +79,8 @@ func (c *client) runNetworkTest(ctx context.Context, d *diagnostics) bool {
 		if ctx.Err() != nil {
 			return
 		}
-		d.emit("wss", status, redactURL(where))
-		d.note("wss %s %s (%s)", status, redactURL(where), since(start))
+		d.emit("wss", status, logs.RedactURL(where))
+		d.note("wss %s %s (%s)", status, logs.RedactURL(where), since(start))
 		reg, user := c.registrationState()
 		d.emit("userReg", reg, user)
 		d.note("userReg %s %s", reg, user)
@@ -110,7 +97,7 @@ func (c *client) runNetworkTest(ctx context.Context, d *diagnostics) bool {
 		for _, cand := range g.Candidates {
 			diagLog.Debugf("gathered %s", cand.Line)
 		}
-		found := classifyCandidates(g.Candidates)
+		found := sdkdiag.Classify(g.Candidates)
 		for _, k := range keys {
 			if cand, ok := found[k]; ok {
 				d.emit(k, "connected", cand.Line)
@@ -166,16 +153,15 @@ func (c *client) probeWebSocket(ctx context.Context) (status, where string) {
 		if r.err == nil {
 			return "connected", r.url
 		}
-		diagLog.Infof("WebSocket probe of %s failed: %v", redactURL(r.url), r.err)
+		diagLog.Infof("WebSocket probe of %s failed: %v", logs.RedactURL(r.url), r.err)
 	}
 	return "disconnected", urls[0]
 }
 
 // registrationState is "registered" or "unregistered", and the userName.
 func (c *client) registrationState() (string, string) {
-	c.mu.Lock()
-	p, user := c.phone, c.userName
-	c.mu.Unlock()
+	p := c.currentPhone("")
+	_, user := c.registerCallback()
 	if p != nil && p.Status() == "registered" {
 		return "registered", user
 	}
@@ -184,15 +170,31 @@ func (c *client) registrationState() (string, string) {
 
 // webSocketURLs are the servers the client's phone connects to.
 func (c *client) webSocketURLs() []string {
-	c.mu.Lock()
-	p := c.phone
-	c.mu.Unlock()
-	if p == nil {
-		return nil
+	if p := c.currentPhone(""); p != nil {
+		return p.WebSocketURLs()
 	}
-	return p.WebSocketURLs()
+	return nil
 }
 
-// redactURL hides user:password@ and query values (?token=…) in a URL
-// before it is logged or reported.
-func redactURL(s string) string { return logs.RedactURL(s) }
+// beginNetwork makes nt the running network test unless one runs.
+func (d *diagnostics) beginNetwork(nt *networkTest) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.network != nil {
+		return false
+	}
+	d.network = nt
+	return true
+}
+
+// endNetwork forgets the running network test if it is nt (any, if nt is
+// nil) and returns what was running.
+func (d *diagnostics) endNetwork(nt *networkTest) *networkTest {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	was := d.network
+	if nt == nil || was == nt {
+		d.network = nil
+	}
+	return was
+}

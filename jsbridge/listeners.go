@@ -28,20 +28,29 @@ func (l *eventListeners) on(event string, f func(js.Value)) {
 		safely(l.what+" "+event+" handler", func() { f(arg(args, 0)) })
 		return nil
 	})
-	l.mu.Lock()
-	l.list = append(l.list, eventListener{event, fn})
-	l.mu.Unlock()
+	l.keep(eventListener{event, fn})
 	l.target.Call("addEventListener", event, fn)
 }
 
 // removeAll detaches and frees every handler; none can fire afterwards.
 func (l *eventListeners) removeAll() {
-	l.mu.Lock()
-	list := l.list
-	l.list = nil
-	l.mu.Unlock()
-	for _, e := range list {
+	for _, e := range l.take() {
 		l.target.Call("removeEventListener", e.event, e.fn)
 		e.fn.Release()
 	}
+}
+
+func (l *eventListeners) keep(e eventListener) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.list = append(l.list, e)
+}
+
+// take empties the list and returns what it held.
+func (l *eventListeners) take() []eventListener {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	list := l.list
+	l.list = nil
+	return list
 }

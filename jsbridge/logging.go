@@ -25,9 +25,7 @@ var logSinks struct {
 func init() {
 	logSinks.console = true
 	book.Subscribe(func(e logs.Entry) {
-		logSinks.Lock()
-		toConsole, app := logSinks.console, logSinks.app
-		logSinks.Unlock()
+		toConsole, app := currentSinks()
 		if toConsole {
 			method := e.Level.String()
 			if e.Level == logs.Debug {
@@ -35,7 +33,7 @@ func init() {
 			}
 			js.Global().Get("console").Call(method, "[exotelsdk] "+e.Scope+": "+e.Message)
 		}
-		if app.Type() == js.TypeFunction {
+		if isFunction(app) {
 			invokeLater(app, e.Level.String(), e.Scope+": "+e.Message, js.Global().Get("Array").New())
 		}
 	})
@@ -44,17 +42,24 @@ func init() {
 // setConsoleLogging is the static setEnableConsoleLogging.
 func setConsoleLogging(on bool) {
 	logSinks.Lock()
+	defer logSinks.Unlock()
 	logSinks.console = on
-	logSinks.Unlock()
 }
 
 // setLoggerCallback is the static registerLoggerCallback(cb(level, message, args)).
 func setLoggerCallback(cb js.Value) {
 	logSinks.Lock()
 	defer logSinks.Unlock()
-	if cb.Type() != js.TypeFunction {
+	if !isFunction(cb) {
 		logSinks.app = js.Undefined()
 		return
 	}
 	logSinks.app = cb
+}
+
+// currentSinks are where a log line goes besides the book.
+func currentSinks() (toConsole bool, app js.Value) {
+	logSinks.Lock()
+	defer logSinks.Unlock()
+	return logSinks.console, logSinks.app
 }

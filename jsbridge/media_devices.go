@@ -8,6 +8,7 @@ import (
 	"syscall/js"
 	"time"
 
+	sdkclient "github.com/webphone/exotelsdk/sdk/client"
 	"github.com/webphone/exotelsdk/sdk/media"
 )
 
@@ -24,7 +25,7 @@ const deviceChangeLimit = 15 * time.Second
 // or onError(reason) follows. Without force an unknown id is refused and the
 // device already in use is left alone; force reopens it anyway.
 func (c *client) changeAudioInputDevice(args []js.Value) any {
-	id, onOK, onErr, force := str(arg(args, 0)), arg(args, 1), arg(args, 2), arg(args, 3).Truthy()
+	id, onOK, onErr, force := str(arg(args, 0)), arg(args, 1), arg(args, 2), truthy(arg(args, 3))
 	spawn("changeAudioInputDevice", func() {
 		ctx, cancel := context.WithTimeout(context.Background(), deviceChangeLimit)
 		defer cancel()
@@ -44,7 +45,7 @@ func (c *client) changeAudioInputDevice(args []js.Value) any {
 // page's AudioContext, where supported) play on deviceId, now and in next
 // calls.
 func (c *client) changeAudioOutputDevice(args []js.Value) any {
-	id, onOK, onErr, force := str(arg(args, 0)), arg(args, 1), arg(args, 2), arg(args, 3).Truthy()
+	id, onOK, onErr, force := str(arg(args, 0)), arg(args, 1), arg(args, 2), truthy(arg(args, 3))
 	spawn("changeAudioOutputDevice", func() {
 		if err := c.devices.switchOutput(id, force); err != nil {
 			logger.Warnf("changeAudioOutputDevice(%s): %v", shortID(id), err)
@@ -76,14 +77,12 @@ func (d *deviceState) switchInput(ctx context.Context, id string, force bool) er
 	}
 	if !force {
 		if list, err := enumerateDevices(); err == nil {
-			if _, ok := findDevice(list, "audioinput", id); !ok {
+			if _, ok := sdkclient.FindDevice(list, "audioinput", id); !ok {
 				return errDeviceNotFound
 			}
 		}
-		d.mu.Lock()
-		same := d.inputID == id || (d.inputID == "" && id == "default")
-		d.mu.Unlock()
-		if same {
+		in := d.inputDevice()
+		if in == id || (in == "" && id == "default") {
 			return nil
 		}
 	}
@@ -92,9 +91,7 @@ func (d *deviceState) switchInput(ctx context.Context, id string, force bool) er
 	if err != nil {
 		return err
 	}
-	d.mu.Lock()
-	d.inputID = id
-	d.mu.Unlock()
+	d.setInput(id)
 	return d.reopenCalls(ctx, id, stream)
 }
 
@@ -130,7 +127,7 @@ func (d *deviceState) reopenCalls(ctx context.Context, id string, first js.Value
 func (d *deviceState) switchOutput(id string, force bool) error {
 	if !force {
 		if list, err := enumerateDevices(); err == nil {
-			if _, ok := findDevice(list, "audiooutput", id); !ok {
+			if _, ok := sdkclient.FindDevice(list, "audiooutput", id); !ok {
 				return errDeviceNotFound
 			}
 		}
@@ -154,8 +151,6 @@ func (d *deviceState) switchOutput(id string, force bool) error {
 	if err := setToneOutput(id); err != nil {
 		logger.Warnf("tones stay on the default output: %v", err)
 	}
-	d.mu.Lock()
-	d.outputID = id
-	d.mu.Unlock()
+	d.setOutput(id)
 	return nil
 }

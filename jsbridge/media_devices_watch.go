@@ -6,6 +6,8 @@ import (
 	"context"
 	"sync"
 	"syscall/js"
+
+	sdkclient "github.com/webphone/exotelsdk/sdk/client"
 )
 
 // deviceWatch follows navigator.mediaDevices' 'devicechange' for one client
@@ -42,15 +44,18 @@ func (c *client) registerAudioDeviceChangeCallback(args []js.Value) any {
 		return nil
 	}
 	w := &deviceWatch{inputCb: arg(args, 0), outputCb: arg(args, 1), listCb: arg(args, 2)}
+	for _, cb := range []js.Value{w.inputCb, w.outputCb, w.listCb} {
+		if t := appType(cb); t != js.TypeFunction && t != js.TypeUndefined && t != js.TypeNull {
+			logger.Warnf("registerAudioDeviceChangeCallback needs functions (or nothing)")
+			return nil
+		}
+	}
 	d := c.devices
 	w.listener = js.FuncOf(func(js.Value, []js.Value) any {
 		spawn("devicechange", func() { w.handle(d) })
 		return nil
 	})
-	deviceWatches.Lock()
-	old := deviceWatches.m[d]
-	deviceWatches.m[d] = w
-	deviceWatches.Unlock()
+	old := replaceWatch(d, w)
 	if old != nil {
 		md.Call("removeEventListener", "devicechange", old.listener)
 		old.listener.Release()
@@ -80,33 +85,29 @@ func (w *deviceWatch) handle(d *deviceState) {
 	defer w.mu.Unlock()
 	prev := w.last
 	w.last = list
-	if sameDevices(prev, list) {
+	if sdkclient.SameDevices(prev, list) {
 		return
 	}
 	logger.Infof("audio devices changed: %d devices now", len(list))
 	items := make([]any, len(list))
 	for i, m := range list {
-		items[i] = m.js()
+		items[i] = deviceJS(m)
 	}
 	invokeLater(w.listCb, js.ValueOf(items))
 
 	ctx, cancel := context.WithTimeout(context.Background(), deviceChangeLimit)
 	defer cancel()
-	d.mu.Lock()
-	in, out := d.inputID, d.outputID
-	d.mu.Unlock()
+	in, out := d.inputDevice(), d.outputDevice()
 
-	if moved, now := inputMoved(prev, list, in); moved {
-		d.mu.Lock()
-		d.inputID = "" // a vanished choice falls back to the default
-		d.mu.Unlock()
+	if moved, now := sdkclient.DeviceMoved(prev, list, "audioinput", in); moved {
+		d.setInput("") // a vanished choice falls back to the default
 		if err := d.reopenCalls(ctx, "default", js.Undefined()); err != nil {
 			logger.Warnf("could not move the calls to the new microphone: %v", err)
 		}
 		logger.Infof("microphone follows the default: %q", now.Label)
 		invokeLater(w.inputCb, now.ID, now.Label)
 	}
-	if moved, now := outputMoved(prev, list, out); moved {
+	if moved, now := sdkclient.DeviceMoved(prev, list, "audiooutput", out); moved {
 		if out != "" && out != "default" {
 			if err := d.switchOutput("", true); err != nil {
 				logger.Warnf("could not move the audio to the default output: %v", err)
@@ -117,40 +118,11 @@ func (w *deviceWatch) handle(d *deviceState) {
 	}
 }
 
-// inputMoved tells whether the microphone in use changed: the chosen one
-// vanished, or the default changed while no device is chosen. now is the
-// device used from now on.
-func inputMoved(prev, list []mediaDevice, chosen string) (bool, mediaDevice) {
-	return deviceMoved(prev, list, "audioinput", chosen)
-}
-
-func outputMoved(prev, list []mediaDevice, chosen string) (bool, mediaDevice) {
-	return deviceMoved(prev, list, "audiooutput", chosen)
-}
-
-func deviceMoved(prev, list []mediaDevice, kind, chosen string) (bool, mediaDevice) {
-	now, ok := physicalDefault(list, kind)
-	if !ok {
-		return false, now
-	}
-	if chosen != "" && chosen != "default" {
-		_, still := findDevice(list, kind, chosen)
-		return !still, now
-	}
-	before, had := defaultDevice(prev, kind)
-	after, _ := defaultDevice(list, kind)
-	return !had || before.GroupID != after.GroupID || before.Label != after.Label, now
-}
-
-// sameDevices compares two lists, order included.
-func sameDevices(a, b []mediaDevice) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
+// replaceWatch makes w the watch of d and returns the one it replaces.
+func replaceWatch(d *deviceState, w *deviceWatch) *deviceWatch {
+	deviceWatches.Lock()
+	defer deviceWatches.Unlock()
+	old := deviceWatches.m[d]
+	deviceWatches.m[d] = w
+	return old
 }

@@ -27,30 +27,22 @@ func (s *pcSession) replaceMicrophone(stream js.Value) error {
 		return errors.New("the new microphone stream has no audio track")
 	}
 	track := tracks.Index(0)
-	s.mu.Lock()
-	if s.closed || !s.transceiver.Truthy() {
-		s.mu.Unlock()
+	sender, muted, ok := s.senderAndMute()
+	if !ok {
 		stopStream(stream)
 		return nil // the call ended or has no microphone yet: it will open the new one
 	}
-	sender := s.transceiver.Get("sender")
-	track.Set("enabled", !s.muted)
-	s.mu.Unlock()
+	track.Set("enabled", !muted)
 
 	if _, err := await(sender.Call("replaceTrack", track)); err != nil {
 		stopStream(stream)
 		return err
 	}
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
+	old, muted, ok := s.swapMicrophone(stream, track)
+	if !ok {
 		stopStream(stream)
 		return nil
 	}
-	old := s.local
-	s.local, s.track = stream, track
-	muted := s.muted
-	s.mu.Unlock()
 	track.Set("enabled", !muted) // Mute/UnMute may have run meanwhile
 	if old.Truthy() {
 		stopStream(old)
@@ -66,4 +58,28 @@ func (s *pcSession) setSink(id string) error {
 	}
 	_, err := await(s.audio.Call("setSinkId", id))
 	return err
+}
+
+// senderAndMute is the microphone's RTCRtpSender and the mute state; false
+// when the call ended or has no microphone yet.
+func (s *pcSession) senderAndMute() (sender js.Value, muted, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed || !s.transceiver.Truthy() {
+		return js.Undefined(), false, false
+	}
+	return s.transceiver.Get("sender"), s.muted, true
+}
+
+// swapMicrophone records the new stream and track and returns the old
+// stream; false when the call ended meanwhile.
+func (s *pcSession) swapMicrophone(stream, track js.Value) (old js.Value, muted, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return js.Undefined(), false, false
+	}
+	old = s.local
+	s.local, s.track = stream, track
+	return old, s.muted, true
 }

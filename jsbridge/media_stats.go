@@ -26,8 +26,8 @@ func (s *pcSession) Stats(ctx context.Context) (media.Stats, error) {
 		}
 		return 0
 	}
-	each := js.FuncOf(func(this js.Value, args []js.Value) any {
-		r := args[0]
+	each := export("stats report", nil, func(args []js.Value) any {
+		r := arg(args, 0)
 		switch r.Get("type").String() {
 		case "codec":
 			codecs[r.Get("id").String()] = r.Get("mimeType").String()

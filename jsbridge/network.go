@@ -31,19 +31,11 @@ func watchNetwork() {
 
 // pagePhones lists the phones of every initialised client in the page.
 func pagePhones() []*phone.Phone {
-	phonesInPage.Lock()
-	clients := make([]*client, 0, len(phonesInPage.byUser))
-	for _, c := range phonesInPage.byUser {
-		clients = append(clients, c)
-	}
-	phonesInPage.Unlock()
 	var out []*phone.Phone
-	for _, c := range clients {
-		c.mu.Lock()
-		if c.phone != nil {
-			out = append(out, c.phone)
+	for _, c := range phonesInPage.All() {
+		if p := c.currentPhone(""); p != nil {
+			out = append(out, p)
 		}
-		c.mu.Unlock()
 	}
 	return out
 }

@@ -8,7 +8,8 @@ import (
 	"syscall/js"
 	"time"
 
-	"github.com/webphone/exotelsdk/sdk/media"
+	sdkdiag "github.com/webphone/exotelsdk/sdk/diagnostics"
+	"github.com/webphone/exotelsdk/sdk/logs"
 )
 
 // troubleshootingReport is the text reportCb receives and downloadLogs
@@ -26,30 +27,25 @@ func (c *client) troubleshootingReport() string {
 	line("Exotel WebRTC SDK troubleshooting report")
 	line("Generated: %s", time.Now().UTC().Format(time.RFC3339))
 	line("SDK: exotelsdk-go %s", Version)
-	line("Browser: %s", browserVersion(ua))
+	line("Browser: %s", sdkdiag.BrowserVersion(ua))
 	line("User agent: %s", ua)
 	line("Platform: %s, online: %v, WebRTC supported: %v", nav.Get("platform").String(), nav.Get("onLine").Truthy(), webRTCSupported())
 
-	c.mu.Lock()
-	p, user := c.phone, c.userName
-	c.mu.Unlock()
+	p := c.currentPhone("")
+	_, user := c.registerCallback()
 	if p == nil {
 		line("Account: not initialised (initWebrtc not called)")
 	} else {
 		servers := c.webSocketURLs()
 		for i := range servers {
-			servers[i] = redactURL(servers[i])
+			servers[i] = logs.RedactURL(servers[i])
 		}
 		line("Account: userName %s, status %s, servers %s", user, p.Status(), strings.Join(servers, " "))
 	}
-	c.settings.mu.Lock()
-	ice := append([]media.ICEServer(nil), c.settings.iceServers...)
-	c.settings.mu.Unlock()
-	line("ICE servers: %s", describeICEServers(ice))
+	ice := c.settings.ICEServers()
+	line("ICE servers: %s", sdkdiag.DescribeServers(ice))
 
-	c.devices.mu.Lock()
-	in, out, calls := c.devices.inputID, c.devices.outputID, len(c.devices.sessions)
-	c.devices.mu.Unlock()
+	in, out, calls := c.devices.inputDevice(), c.devices.outputDevice(), len(c.devices.activeSessions())
 	line("Chosen input: %s, chosen output: %s, calls with media: %d", orDefault(in), orDefault(out), calls)
 	line("")
 	line("Devices:")

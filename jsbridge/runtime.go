@@ -49,7 +49,7 @@ func safely(name string, f func()) {
 // invokeLater calls an app callback on a later task; what it throws is caught
 // and logged by the loader.
 func invokeLater(fn js.Value, args ...any) {
-	if fn.Type() != js.TypeFunction {
+	if !isFunction(fn) {
 		return
 	}
 	rt.Call("invokeLater", fn, js.ValueOf(args))
@@ -105,36 +105,29 @@ func arg(args []js.Value, i int) js.Value {
 	return js.Undefined()
 }
 
-// jsError describes a thrown JS value or rejection reason.
+// jsError describes a thrown JS value or rejection reason. It reads the
+// value without running anything that could throw again (the value may be
+// the app's Proxy).
 func jsError(v js.Value) error {
-	if v.Type() == js.TypeObject {
-		name, msg := v.Get("name"), v.Get("message")
-		if msg.Type() == js.TypeString {
-			return fmt.Errorf("%s: %s", name.String(), msg.String())
-		}
-	}
-	if v.Type() == js.TypeUndefined || v.Type() == js.TypeNull {
+	switch appType(v) {
+	case js.TypeUndefined, js.TypeNull:
 		return errors.New("unknown JavaScript error")
-	}
-	return errors.New(v.String())
-}
-
-// str reads a JS value the app passed as a string; numbers are accepted too
-// (apps pass port: 443). Anything else is "".
-func str(v js.Value) string {
-	switch v.Type() {
-	case js.TypeString:
-		return v.String()
-	case js.TypeNumber:
-		f := v.Float()
-		if f == float64(int64(f)) {
-			return fmt.Sprint(int64(f))
+	case js.TypeObject, js.TypeFunction:
+		get := jsReflect("get")
+		name, _, okName := tryInvoke(get, v, "name")
+		msg, _, okMsg := tryInvoke(get, v, "message")
+		if okMsg && appType(msg) == js.TypeString {
+			if n := str(name); okName && n != "" {
+				return fmt.Errorf("%s: %s", n, str(msg))
+			}
+			return errors.New(str(msg))
 		}
-		return fmt.Sprint(f)
-	case js.TypeBoolean:
-		return fmt.Sprint(v.Bool())
+		return errors.New("a JavaScript exception")
 	}
-	return ""
+	if s, ok := text(v); ok {
+		return errors.New(s)
+	}
+	return errors.New("a JavaScript exception")
 }
 
 // object makes a plain JS object with the given properties.

@@ -19,7 +19,7 @@ func Start() {
 			return nil
 		}),
 		"setEnableConsoleLogging": export("setEnableConsoleLogging", nil, func(args []js.Value) any {
-			setConsoleLogging(arg(args, 0).Truthy())
+			setConsoleLogging(truthy(arg(args, 0)))
 			return nil
 		}),
 		"log": export("log", nil, func(args []js.Value) any {

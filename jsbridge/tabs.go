@@ -4,9 +4,12 @@ package jsbridge
 
 import (
 	"errors"
+	"sort"
 	"sync"
 	"syscall/js"
+	"time"
 
+	sdkclient "github.com/webphone/exotelsdk/sdk/client"
 	"github.com/webphone/exotelsdk/sdk/phone"
 	"github.com/webphone/exotelsdk/sdk/tabs"
 )
@@ -21,7 +24,8 @@ import (
 //   - RegisterEventCallBack and checkClientStatus mirror the leader's
 //     registration, although this tab sends no REGISTER;
 //   - getCall() returns a proxy Call whose Answer, Hangup, Mute, Hold and
-//     sendDTMF run in the leader tab;
+//     sendDTMF run in the leader tab (addressed by callId, so a follower
+//     can act on each of several calls);
 //   - when the leader tab goes away, one follower gets the lock, hears
 //     SessionCallback('re-register', phone) and registers by itself.
 //
@@ -45,37 +49,47 @@ func (c *client) sessionListener([]js.Value) any {
 		return nil
 	}
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	if c.tabs == nil {
 		c.tabs = &tabSession{c: c, proxies: map[string]*proxyCall{}}
 	}
-	c.mu.Unlock()
 	return nil
 }
 
 // register is DoRegister with tabs: the tab joins the group of its account;
 // only the tab that gets the lock calls p.Register().
 func (t *tabSession) register(p *phone.Phone) bool {
-	t.mu.Lock()
-	if t.s == nil || t.phone != p {
-		if t.s != nil {
-			t.s.Close() // initWebrtc again: the old phone's place goes to the next tab
-			t.bus.close()
-		}
-		t.phone, t.bus = p, newChannelBus()
-		s, err := tabs.New(tabs.Config{
-			Account: p.UserName(), Bus: t.bus, Lock: webLock{}, Log: book.Logger(p.UserName()).With("tabs"),
-		}, &tabHost{t: t, p: p})
-		if err != nil {
-			t.mu.Unlock()
-			logger.Errorf("SessionListener: %v", err)
-			return p.Register()
-		}
-		t.s = s
+	s, err := t.sessionFor(p)
+	if err != nil {
+		logger.Errorf("SessionListener: %v", err)
+		return p.Register()
 	}
-	s := t.s
-	t.mu.Unlock()
 	s.Start()
 	return true
+}
+
+// sessionFor is the tabs session of phone p, made on first use (and again
+// when initWebrtc made a new phone: the old one's place goes to the next tab).
+func (t *tabSession) sessionFor(p *phone.Phone) (*tabs.Session, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.s != nil && t.phone == p {
+		return t.s, nil
+	}
+	if t.s != nil {
+		t.s.Close()
+		t.bus.close()
+		t.s = nil
+	}
+	t.phone, t.bus = p, newChannelBus()
+	s, err := tabs.New(tabs.Config{
+		Account: p.UserName(), Bus: t.bus, Lock: webLock{}, Log: book.Logger(p.UserName()).With("tabs"),
+	}, &tabHost{t: t, p: p})
+	if err != nil {
+		return nil, err
+	}
+	t.s = s
+	return s, nil
 }
 
 func (t *tabSession) session() *tabs.Session {
@@ -93,7 +107,7 @@ func (t *tabSession) unregister(p *phone.Phone) {
 }
 
 // remoteCall is getCall() in a tab that does not hold the call: the proxy of
-// the leader's call, or nil.
+// the leader's call (its oldest when it has several), or nil.
 func (t *tabSession) remoteCall() any {
 	s := t.session()
 	if s == nil {
@@ -103,21 +117,44 @@ func (t *tabSession) remoteCall() any {
 	if !ok {
 		return nil
 	}
+	return t.proxyFor(snap).obj
+}
+
+// remoteCalls are the proxies of every call of the leader, oldest first.
+func (t *tabSession) remoteCalls() []js.Value {
+	s := t.session()
+	if s == nil {
+		return nil
+	}
+	var out []js.Value
+	for _, snap := range s.RemoteCalls() {
+		out = append(out, t.proxyFor(snap).obj)
+	}
+	return out
+}
+
+// proxyFor is the one proxy object of a leader's call, up to date.
+func (t *tabSession) proxyFor(snap tabs.CallSnapshot) *proxyCall {
+	pc := t.proxyOf(snap)
+	pc.update(snap)
+	return pc
+}
+
+func (t *tabSession) proxyOf(snap tabs.CallSnapshot) *proxyCall {
 	t.mu.Lock()
+	defer t.mu.Unlock()
 	pc := t.proxies[snap.CallID]
 	if pc == nil {
 		pc = newProxyCall(t, snap)
 		t.proxies[snap.CallID] = pc
 	}
-	t.mu.Unlock()
-	pc.update(snap)
-	return pc.obj
+	return pc
 }
 
 // relayCallEvent tells the other tabs about a call event of this tab.
 func (t *tabSession) relayCallEvent(call *phone.Call, event string) {
 	if s := t.session(); s != nil {
-		s.CallEvent(event, snapshotOf(call))
+		s.CallEvent(event, sdkclient.Snapshot(call.Details()))
 	}
 }
 
@@ -128,14 +165,15 @@ func (t *tabSession) relayRegisterEvent(state string) {
 	}
 }
 
-// status is checkClientStatus with tabs: a follower reports the leader's.
-func (t *tabSession) status(own string) string {
+// mirroredStatus is the leader's status as a follower reports it; "" when
+// this tab's own phone answers.
+func (t *tabSession) mirroredStatus() string {
 	if s := t.session(); s != nil {
 		if st, ok := s.MirroredStatus(); ok {
 			return st
 		}
 	}
-	return own
+	return ""
 }
 
 // tabHost is what the tabs session asks of this tab: its phone and the app's callbacks.
@@ -147,85 +185,81 @@ type tabHost struct {
 func (h *tabHost) Register()      { h.p.Register() }
 func (h *tabHost) Status() string { return h.p.Status() }
 
-func (h *tabHost) CurrentCall() *tabs.CallSnapshot {
-	call := h.p.CurrentCall()
-	if call == nil {
-		return nil
+// Calls are this tab's calls not yet ended, oldest first.
+func (h *tabHost) Calls() []tabs.CallSnapshot {
+	var out []tabs.CallSnapshot
+	for _, call := range h.t.c.knownCalls() {
+		if !call.Ended() {
+			out = append(out, sdkclient.Snapshot(call.Details()))
+		}
 	}
-	snap := snapshotOf(call)
-	return &snap
+	sort.SliceStable(out, func(i, j int) bool { return out[i].StartedMs < out[j].StartedMs })
+	return out
 }
 
-// Execute runs a follower's command on this tab's call, as the Call
-// object's method of the same name would.
+// Execute runs a follower's command on the call it names, as the Call
+// object's method of the same name would (sdk/client.Dispatch).
 func (h *tabHost) Execute(cmd tabs.Command) (*tabs.CallSnapshot, error) {
-	call := h.p.CurrentCall()
-	if call == nil || (cmd.CallID != "" && call.ID() != cmd.CallID) {
+	var call *phone.Call
+	for _, c := range h.t.c.knownCalls() {
+		if c.ID() == cmd.CallID && !c.Ended() {
+			call = c
+		}
+	}
+	if call == nil {
 		return nil, errors.New("no such call in the leader tab")
 	}
-	var err error
-	switch cmd.Name {
-	case tabs.CmdAnswer:
-		err = call.Answer()
-	case tabs.CmdHangup:
-		err = call.Hangup()
-	case tabs.CmdMute, tabs.CmdUnmute:
-		call.SetMuted(cmd.Name == tabs.CmdMute)
-	case tabs.CmdHold, tabs.CmdUnhold:
-		err = call.SetHold(cmd.Name == tabs.CmdHold)
-	case tabs.CmdDTMF:
-		err = call.SendDTMF(cmd.Digit)
-	}
+	err := sdkclient.Dispatch(cmd, call)
 	// This tab's own Call object shows the change too.
-	h.t.c.mu.Lock()
-	jc := h.t.c.calls[call]
-	h.t.c.mu.Unlock()
-	if jc != nil {
+	if jc := h.t.c.jsCallOf(call); jc != nil {
 		jc.refresh()
 	}
-	snap := snapshotOf(call)
+	snap := sdkclient.Snapshot(call.Details())
 	return &snap, err
 }
 
 func (h *tabHost) SessionEvent(state string) { h.t.c.SessionEvent(state) }
 
 func (h *tabHost) RegisterEvent(state string) {
-	h.t.c.mu.Lock()
-	cb, user := h.t.c.regCb, h.t.c.userName
-	h.t.c.mu.Unlock()
+	cb, user := h.t.c.registerCallback()
 	invokeLater(cb, state, user)
 }
 
-// RemoteCallChanged refreshes the proxy of the leader's call; an ended call's
-// proxy keeps its last state and is dropped (getCall() is null then).
+// RemoteCallChanged refreshes the proxy of a leader's call; an ended call's
+// proxy keeps its last state and is dropped (getCall() no longer returns it).
 func (h *tabHost) RemoteCallChanged(snap *tabs.CallSnapshot) {
-	h.t.mu.Lock()
-	pc := h.t.proxies[snap.CallID]
-	if snap.Ended() {
-		delete(h.t.proxies, snap.CallID)
-	}
-	h.t.mu.Unlock()
-	if pc != nil {
+	if pc := h.t.dropIfEnded(*snap); pc != nil {
 		pc.update(*snap)
 	}
 }
 
-// snapshotOf is what the other tabs are told of a call.
-func snapshotOf(call *phone.Call) tabs.CallSnapshot {
-	d := call.Details()
-	s := tabs.CallSnapshot{
-		CallID: d.CallID, CallSid: d.CallSid, Direction: d.CallDirection, RemoteID: d.RemoteID,
-		RemoteDisplayName: d.RemoteDisplayName, State: d.CallState, Muted: d.Muted, Held: d.Held,
-		EndReason: d.CallEndReason,
+func (t *tabSession) dropIfEnded(snap tabs.CallSnapshot) *proxyCall {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	pc := t.proxies[snap.CallID]
+	if snap.Ended() {
+		delete(t.proxies, snap.CallID)
 	}
-	if !d.CallStartedTime.IsZero() {
-		s.StartedMs = d.CallStartedTime.UnixMilli()
-	}
-	if !d.CallEstablishedTime.IsZero() {
-		s.EstablishedMs = d.CallEstablishedTime.UnixMilli()
-	}
-	if !d.CallEndedTime.IsZero() {
-		s.EndedMs = d.CallEndedTime.UnixMilli()
-	}
-	return s
+	return pc
 }
+
+// knownCalls are the calls this client has a Call object for.
+func (c *client) knownCalls() []*phone.Call {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make([]*phone.Call, 0, len(c.calls))
+	for call := range c.calls {
+		out = append(out, call)
+	}
+	return out
+}
+
+// jsCallOf is the Call object of call, or nil.
+func (c *client) jsCallOf(call *phone.Call) *jsCall {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.calls[call]
+}
+
+// proxyClock is what a proxy's call duration runs to.
+var proxyClock = time.Now

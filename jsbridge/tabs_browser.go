@@ -18,11 +18,14 @@ const tabsChannel = "exotelsdk"
 // Locks exist only in secure contexts (https, localhost).
 func tabsSupported() bool {
 	g := js.Global()
-	locks := g.Get("navigator").Get("locks")
-	return g.Get("BroadcastChannel").Truthy() && locks.Truthy() && locks.Get("request").Truthy()
+	locks := field(field(g, "navigator"), "locks")
+	return isFunction(field(g, "BroadcastChannel")) && isFunction(field(locks, "request"))
 }
 
 // channelBus is a tabs.Bus on a BroadcastChannel; messages are JSON strings.
+// Any page of the origin can post on the channel: everything that arrives
+// is read and checked inside the panic guard (a BigInt, a Proxy, a huge
+// string), and sdk/tabs validates the message itself.
 type channelBus struct {
 	ch js.Value
 
@@ -35,46 +38,73 @@ type channelBus struct {
 func newChannelBus() *channelBus {
 	b := &channelBus{ch: js.Global().Get("BroadcastChannel").New(tabsChannel)}
 	b.onmsg = js.FuncOf(func(this js.Value, args []js.Value) any {
-		data := arg(args, 0).Get("data")
-		b.mu.Lock()
-		h := b.handler
-		b.mu.Unlock()
-		if h != nil && data.Type() == js.TypeString { // anything else is not ours
-			safely("tab message", func() { h([]byte(data.String())) })
-		}
+		safely("tab message", func() { b.receive(arg(args, 0)) })
 		return nil
 	})
 	b.ch.Set("onmessage", b.onmsg)
 	return b
 }
 
+// receive hands a message event's data to sdk/tabs if it is a string of a
+// sane size; anything else is not ours.
+func (b *channelBus) receive(ev js.Value) {
+	data := field(ev, "data")
+	if appType(data) != js.TypeString {
+		logger.Debugf("tab message that is not a string ignored")
+		return
+	}
+	text, ok := text(data)
+	if !ok {
+		return
+	}
+	if h := b.currentHandler(); h != nil {
+		h([]byte(text))
+	}
+}
+
+func (b *channelBus) currentHandler() func([]byte) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.handler
+}
+
+func (b *channelBus) isClosed() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.closed
+}
+
 // Post sends msg to the other tabs; a closed channel drops it.
 func (b *channelBus) Post(msg []byte) {
-	b.mu.Lock()
-	closed := b.closed
-	b.mu.Unlock()
-	if !closed {
+	if !b.isClosed() {
 		safely("tab post", func() { b.ch.Call("postMessage", string(msg)) })
 	}
 }
 
 func (b *channelBus) OnMessage(h func([]byte)) {
 	b.mu.Lock()
+	defer b.mu.Unlock()
 	b.handler = h
-	b.mu.Unlock()
 }
 
 func (b *channelBus) close() {
-	b.mu.Lock()
-	if b.closed {
-		b.mu.Unlock()
+	if !b.markClosed() {
 		return
 	}
-	b.closed = true
-	b.mu.Unlock()
 	b.ch.Set("onmessage", js.Null())
 	b.ch.Call("close")
 	b.onmsg.Release()
+}
+
+// markClosed closes once: false when it was closed already.
+func (b *channelBus) markClosed() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return false
+	}
+	b.closed = true
+	return true
 }
 
 // webLock is a tabs.Lock on navigator.locks. A request first asks with
@@ -100,15 +130,12 @@ func (webLock) Acquire(name string, busy, acquired func()) (release func()) {
 	r := &lockRequest{name: name, busy: busy, acquired: acquired, abort: js.Global().Get("AbortController").New()}
 	locks := js.Global().Get("navigator").Get("locks")
 	ignore := js.FuncOf(func(js.Value, []js.Value) any { return nil }) // a withdrawn request rejects with AbortError
-	hold := js.FuncOf(func(this js.Value, args []js.Value) any { return r.hold() })
-	first := js.FuncOf(func(this js.Value, args []js.Value) any {
-		if lock := arg(args, 0); lock.Truthy() {
+	hold := export("lock granted", nil, func([]js.Value) any { return r.hold() })
+	first := export("lock request", nil, func(args []js.Value) any {
+		if lock := arg(args, 0); truthy(lock) {
 			return r.hold()
 		}
-		r.mu.Lock()
-		released := r.released
-		r.mu.Unlock()
-		if released {
+		if r.isReleased() {
 			return nil
 		}
 		safely("lock busy", r.busy)
@@ -123,33 +150,42 @@ func (webLock) Acquire(name string, busy, acquired func()) (release func()) {
 // hold runs when the browser grants the lock: it returns the Promise that
 // keeps it, unless the request was withdrawn meanwhile.
 func (r *lockRequest) hold() any {
-	r.mu.Lock()
-	if r.released {
-		r.mu.Unlock()
+	p, ok := r.keep()
+	if !ok {
 		return nil // given back at once
 	}
-	var executor js.Func
-	executor = js.FuncOf(func(this js.Value, args []js.Value) any {
-		r.unlock = args[0]
-		return nil
-	})
-	p := js.Global().Get("Promise").New(executor)
-	executor.Release()
-	r.mu.Unlock()
 	safely("lock acquired", r.acquired)
 	return p
 }
 
+// keep makes the Promise that holds the lock until release, unless the
+// request was withdrawn.
+func (r *lockRequest) keep() (js.Value, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.released {
+		return js.Undefined(), false
+	}
+	executor := js.FuncOf(func(this js.Value, args []js.Value) any {
+		r.unlock = arg(args, 0)
+		return nil
+	})
+	defer executor.Release()
+	return js.Global().Get("Promise").New(executor), true
+}
+
+func (r *lockRequest) isReleased() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.released
+}
+
 // release gives the lock back or withdraws the waiting request.
 func (r *lockRequest) release() {
-	r.mu.Lock()
-	if r.released {
-		r.mu.Unlock()
+	unlock, first := r.markReleased()
+	if !first {
 		return
 	}
-	r.released = true
-	unlock := r.unlock
-	r.mu.Unlock()
 	safely("lock release", func() {
 		if unlock.Truthy() {
 			unlock.Invoke()
@@ -157,4 +193,15 @@ func (r *lockRequest) release() {
 			r.abort.Call("abort")
 		}
 	})
+}
+
+// markReleased releases once; it returns what resolves the held lock.
+func (r *lockRequest) markReleased() (unlock js.Value, first bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.released {
+		return js.Undefined(), false
+	}
+	r.released = true
+	return r.unlock, true
 }

@@ -6,9 +6,8 @@ import (
 	"strings"
 	"sync"
 	"syscall/js"
-	"time"
 
-	"github.com/webphone/exotelsdk/sdk/phone"
+	sdkclient "github.com/webphone/exotelsdk/sdk/client"
 	"github.com/webphone/exotelsdk/sdk/tabs"
 )
 
@@ -105,38 +104,18 @@ func (pc *proxyCall) hold(on bool) js.Value {
 
 // update copies a newer snapshot into the object's properties.
 func (pc *proxyCall) update(snap tabs.CallSnapshot) {
+	pc.set(snap)
+	setCallProperties(pc.obj, sdkclient.DetailsOf(snap, proxyClock()))
+}
+
+func (pc *proxyCall) set(snap tabs.CallSnapshot) {
 	pc.mu.Lock()
+	defer pc.mu.Unlock()
 	pc.snap = snap
-	pc.mu.Unlock()
-	setCallProperties(pc.obj, snapshotDetails(snap))
 }
 
 // details is callDetails() from what the leader told; the INVITE's headers
 // stay in the leader tab.
-func (pc *proxyCall) details() js.Value { return detailsObject(snapshotDetails(pc.current())) }
-
-// snapshotDetails turns the leader's snapshot of a call into the details a
-// local call would have.
-func snapshotDetails(s tabs.CallSnapshot) phone.Details {
-	d := phone.Details{
-		CallID: s.CallID, CallSid: s.CallSid, CallState: s.State, CallDirection: s.Direction,
-		RemoteDisplayName: s.RemoteDisplayName, RemoteID: s.RemoteID, CallEndReason: s.EndReason,
-		CallStartedTime: msTime(s.StartedMs), CallEstablishedTime: msTime(s.EstablishedMs),
-		CallEndedTime: msTime(s.EndedMs), Muted: s.Muted, Held: s.Held,
-	}
-	if s.EstablishedMs != 0 {
-		end := s.EndedMs
-		if end == 0 {
-			end = time.Now().UnixMilli()
-		}
-		d.CallDuration = time.Duration(end-s.EstablishedMs) * time.Millisecond
-	}
-	return d
-}
-
-func msTime(ms int64) time.Time {
-	if ms == 0 {
-		return time.Time{}
-	}
-	return time.UnixMilli(ms)
+func (pc *proxyCall) details() js.Value {
+	return detailsObject(sdkclient.DetailsOf(pc.current(), proxyClock()))
 }

@@ -125,6 +125,13 @@ func newTonePlayer() *tonePlayer {
 	}
 }
 
+// volume is a tone's volume, 0..1.
+func (t *tonePlayer) volume(name string) float64 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.volumes[name]
+}
+
 // SetVolume sets a tone's volume (0..1); it applies at once to a playing tone.
 func (t *tonePlayer) SetVolume(name string, v float64) bool {
 	if _, ok := t.volumes[name]; !ok || math.IsNaN(v) {

@@ -9,7 +9,6 @@ import (
 	"sync"
 	"syscall/js"
 
-	"github.com/hack-pad/safejs"
 	"github.com/webphone/exotelsdk/sdk/sipua"
 )
 
@@ -28,16 +27,16 @@ type wsTransport struct {
 
 // Dial opens url and waits until it is open, failed, or ctx ends.
 func (wsDialer) Dial(ctx context.Context, url string, onFrame func([]byte), onClose func(error)) (sipua.Transport, error) {
-	ctor, err := safejs.Global().Get("WebSocket")
-	if err != nil {
-		return nil, err
+	ctor := field(js.Global(), "WebSocket")
+	if !isFunction(ctor) {
+		return nil, errors.New("this browser has no WebSocket")
 	}
 	mark("ws-dial")
-	ws, err := ctor.New(url, "sip")
+	ws, err := construct(ctor, url, "sip")
 	if err != nil {
 		return nil, fmt.Errorf("cannot open WebSocket %s: %w", url, err)
 	}
-	t := &wsTransport{ws: safejs.Unsafe(ws), onClose: onClose}
+	t := &wsTransport{ws: ws, onClose: onClose}
 	t.listeners = &eventListeners{target: t.ws, what: "WebSocket"}
 	t.ws.Set("binaryType", "arraybuffer")
 	opened := make(chan error, 1)
@@ -94,16 +93,11 @@ func reasonSuffix(ev js.Value) string {
 
 // Send writes one SIP message as a text frame.
 func (t *wsTransport) Send(frame []byte) error {
-	t.mu.Lock()
-	closed := t.closed
-	t.mu.Unlock()
-	if closed || t.ws.Get("readyState").Int() != 1 {
+	if t.isClosed() || t.ws.Get("readyState").Int() != 1 {
 		return sipua.ErrNotConnected
 	}
-	if _, err := safejs.Safe(t.ws).Call("send", string(frame)); err != nil {
-		return err
-	}
-	return nil
+	_, err := guardedCall(t.ws, "send", string(frame))
+	return err
 }
 
 // Close closes the WebSocket on our initiative; onClose is not called.
@@ -113,29 +107,39 @@ func (t *wsTransport) Close() error {
 }
 
 func (t *wsTransport) shutdown() {
-	t.mu.Lock()
-	if t.closed {
-		t.mu.Unlock()
+	if _, first := t.markClosed(); !first {
 		return
 	}
-	t.closed = true
-	t.mu.Unlock()
 	t.ws.Call("close", 1000)
 	t.listeners.removeAll()
 }
 
 // closedByPeer handles a close we did not ask for: the phone is told once.
 func (t *wsTransport) closedByPeer(err error) {
-	t.mu.Lock()
-	if t.closed {
-		t.mu.Unlock()
+	report, first := t.markClosed()
+	if !first {
 		return
 	}
-	t.closed = true
-	report := t.open
-	t.mu.Unlock()
 	t.listeners.removeAll()
 	if report && t.onClose != nil {
 		spawn("WebSocket close", func() { t.onClose(err) })
 	}
+}
+
+func (t *wsTransport) isClosed() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.closed
+}
+
+// markClosed closes the transport once; wasOpen tells whether Dial had
+// succeeded (a later close is then reported).
+func (t *wsTransport) markClosed() (wasOpen, first bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.closed {
+		return false, false
+	}
+	t.closed = true
+	return t.open, true
 }

@@ -18,6 +18,8 @@ go test -race -count=1 ./sdk/... ./internal/...
 echo "== fuzzing the SIP receive paths (bounded; the corpus is in testdata/fuzz)"
 go test -run='^$' -fuzz=FuzzUAReceive -fuzztime=20s ./sdk/sipua/
 go test -run='^$' -fuzz=FuzzPhoneReceive -fuzztime=20s ./sdk/phone/
+echo "== fuzzing the tabs message decoder (bounded; corpus in sdk/tabs/testdata/fuzz)"
+go test -run '^$' -fuzz '^FuzzDecode$' -fuzztime=20s ./sdk/tabs
 
 echo "== sdk and jsbridge logic (compiled to wasm, run in Node)"
 GOOS=js GOARCH=wasm go test -count=1 -exec="$(go env GOROOT)/lib/wasm/go_js_wasm_exec" ./sdk/... ./jsbridge/...

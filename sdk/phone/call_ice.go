@@ -17,7 +17,9 @@ func (c *Call) onMediaState(state string) {
 	}
 	switch state {
 	case "disconnected":
-		c.iceTimer = time.AfterFunc(iceGrace, func() { c.restartICE("media disconnected for " + iceGrace.String()) })
+		c.iceTimer = time.AfterFunc(iceGrace, func() {
+			safely(c.p, "ICE restart", func() { c.restartICE("media disconnected for " + iceGrace.String()) })
+		})
 	case "failed":
 		defer spawnSafe(c.p, "ICE restart", func() { c.restartICE("media failed") })
 	}

@@ -206,6 +206,10 @@ func (p *Phone) onStrayResponse(res *sip.Response) { p.calls.strayResponse(res) 
 // the runtime (the one guard, logs.Logger.Safely).
 func spawnSafe(p *Phone, name string, f func()) { p.log.Go(name, f) }
 
+// safely runs f, logging a panic instead of letting it stop the runtime (in
+// wasm a panic on any goroutine or timer ends the page's SDK).
+func safely(p *Phone, name string, f func()) { p.log.Safely(name, f) }
+
 func (p *Phone) startTone(name string) {
 	if p.deps.Tones != nil {
 		p.deps.Tones.Start(name)

@@ -20,7 +20,7 @@ type pendingCommand struct {
 // Hangup, Mute, Hold, DTMF). It fails at once when this tab does not follow
 // or the leader has no call; otherwise done is called exactly once, with the
 // leader's outcome, or ErrTimeout, or ErrLeaderGone if the leader changes
-// first. An empty cmd.CallID means the call this tab knows.
+// first. An empty cmd.CallID means the leader's only call.
 func (s *Session) Forward(cmd Command, done func(error)) error {
 	if !validCommand(cmd.Name) {
 		return fmt.Errorf("unknown command %q", cmd.Name)
@@ -30,12 +30,19 @@ func (s *Session) Forward(cmd Command, done func(error)) error {
 		s.mu.Unlock()
 		return ErrNotFollower
 	}
-	if s.follow.call == nil {
+	calls := s.follow.list()
+	switch {
+	case len(calls) == 0:
 		s.mu.Unlock()
 		return ErrNoCall
-	}
-	if cmd.CallID == "" {
-		cmd.CallID = s.follow.call.CallID
+	case cmd.CallID == "" && len(calls) > 1:
+		s.mu.Unlock()
+		return ErrWhichCall
+	case cmd.CallID == "":
+		cmd.CallID = calls[0].CallID
+	case s.follow.calls[cmd.CallID] == nil:
+		s.mu.Unlock()
+		return ErrNoCall
 	}
 	s.seq++
 	id := fmt.Sprintf("%s-%d", s.cfg.TabID, s.seq)
@@ -53,7 +60,7 @@ func (s *Session) Forward(cmd Command, done func(error)) error {
 // also gets the outcome.
 func (s *Session) onResult(m message) {
 	s.mu.Lock()
-	if s.role != roleFollower {
+	if s.role != roleFollower || (s.token != "" && m.Token != s.token) {
 		s.mu.Unlock()
 		return
 	}

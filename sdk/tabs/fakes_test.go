@@ -218,9 +218,9 @@ type host struct {
 	mu        sync.Mutex
 	registers int
 	status    string
-	call      *CallSnapshot
-	session   []string // SessionCallback states
-	regEvents []string // mirrored RegisterEventCallBack states
+	calls     []*CallSnapshot // oldest first
+	session   []string        // SessionCallback states
+	regEvents []string        // mirrored RegisterEventCallBack states
 	remote    []CallSnapshot
 	executed  []Command
 	block     chan struct{} // Execute waits on it when set
@@ -251,14 +251,41 @@ func (h *host) Register() {
 
 func (h *host) Status() string { h.mu.Lock(); defer h.mu.Unlock(); return h.status }
 
-func (h *host) CurrentCall() *CallSnapshot {
+func (h *host) Calls() []CallSnapshot {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if h.call == nil {
-		return nil
+	var out []CallSnapshot
+	for _, c := range h.calls {
+		out = append(out, *c)
 	}
-	c := *h.call
-	return &c
+	return out
+}
+
+// findLocked is the leader's call with id, or nil.
+func (h *host) findLocked(id string) *CallSnapshot {
+	for _, c := range h.calls {
+		if c.CallID == id {
+			return c
+		}
+	}
+	return nil
+}
+
+// putLocked replaces (or adds) a call; an ended call is dropped.
+func (h *host) putLocked(c *CallSnapshot) {
+	for i, old := range h.calls {
+		if old.CallID == c.CallID {
+			if c.Ended() {
+				h.calls = append(h.calls[:i:i], h.calls[i+1:]...)
+			} else {
+				h.calls[i] = c
+			}
+			return
+		}
+	}
+	if !c.Ended() {
+		h.calls = append(h.calls, c)
+	}
 }
 
 func (h *host) Execute(cmd Command) (*CallSnapshot, error) {
@@ -270,30 +297,29 @@ func (h *host) Execute(cmd Command) (*CallSnapshot, error) {
 		<-block
 	}
 	h.mu.Lock()
-	if h.call == nil || h.call.CallID != cmd.CallID {
+	call := h.findLocked(cmd.CallID)
+	if call == nil {
 		h.mu.Unlock()
 		return nil, errors.New("no such call")
 	}
 	event := ""
 	switch cmd.Name {
 	case CmdAnswer:
-		h.call.State, event = "connected", "connected"
+		call.State, event = "connected", "connected"
 	case CmdHangup:
-		h.call.State, event = "callEnded", "callEnded"
+		call.State, event = "callEnded", "callEnded"
 	case CmdMute, CmdUnmute:
-		h.call.Muted = cmd.Name == CmdMute
+		call.Muted = cmd.Name == CmdMute
 	case CmdHold, CmdUnhold:
-		h.call.Held = cmd.Name == CmdHold
+		call.Held = cmd.Name == CmdHold
 	case CmdDTMF:
 		if cmd.Digit == "" {
 			h.mu.Unlock()
 			return nil, errors.New("bad digit")
 		}
 	}
-	c := *h.call
-	if c.Ended() {
-		h.call = nil
-	}
+	c := *call
+	h.putLocked(&c)
 	h.mu.Unlock()
 	if event != "" {
 		h.s.CallEvent(event, c) // what the real phone's event does
@@ -335,11 +361,8 @@ func (h *host) ring(id string) {
 // setCall changes the leader's call and relays the event, as the phone would.
 func (h *host) setCall(c *CallSnapshot, event string) {
 	h.mu.Lock()
-	h.call = c
 	snap := *c
-	if c.Ended() {
-		h.call = nil
-	}
+	h.putLocked(c)
 	h.mu.Unlock()
 	h.s.CallEvent(event, snap)
 }

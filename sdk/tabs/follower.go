@@ -3,85 +3,157 @@ package tabs
 // This file is the follower's side: what it learns from the leader and
 // reports to its app.
 
-// followerView is the leader's call as a follower knows it, and which
-// SessionCallback events the app has had for it, so that an event relayed
+// followerView is the leader's calls as a follower knows them, and which
+// SessionCallback events the app has had for each, so that an event relayed
 // and the same fact learnt from a state sync are told once.
 type followerView struct {
-	host    Host
-	call    *CallSnapshot
-	told    map[string]bool
-	endedID string // the last call that ended: later news of it is stale
+	host  Host
+	calls map[string]*followedCall
+	order []string // Call-IDs, oldest first
+	ended []string // the last calls that ended: later news of them is stale
 }
 
-// update takes a newer snapshot of the leader's call. event is the leader's
-// call event that came with it, or "" for a state sync, where the event is
-// derived from the call's state. nil means the leader has no call.
-func (v *followerView) update(snap *CallSnapshot, event string) []func() {
-	if snap == nil {
-		return v.clear()
-	}
-	var fx []func()
-	if v.call != nil && v.call.CallID != snap.CallID {
-		fx = v.clear()
-	}
+type followedCall struct {
+	snap CallSnapshot
+	told map[string]bool
+}
+
+// maxEndedRemembered bounds the Call-IDs kept to recognise stale news.
+const maxEndedRemembered = 32
+
+// update takes a newer snapshot of one of the leader's calls. event is the
+// leader's call event that came with it, or "" for a state sync, where the
+// event is derived from the call's state.
+func (v *followerView) update(snap CallSnapshot, event string) []func() {
+	fc := v.calls[snap.CallID]
 	if snap.Ended() {
-		if v.call != nil {
-			fx = append(fx, v.end(*snap)...)
+		if fc != nil {
+			return v.end(snap)
 		}
-		return fx
+		return nil
 	}
-	if snap.CallID == v.endedID {
-		return fx
+	if v.wasEnded(snap.CallID) {
+		return nil
 	}
-	if v.call == nil {
-		v.told = map[string]bool{}
+	if fc == nil {
+		if v.calls == nil {
+			v.calls = map[string]*followedCall{}
+		}
+		if len(v.calls) >= maxCalls {
+			return nil // no leader has that many; the oldest stay
+		}
+		fc = &followedCall{told: map[string]bool{}}
+		v.calls[snap.CallID] = fc
+		v.order = append(v.order, snap.CallID)
 	}
-	c := *snap
-	v.call = &c
+	fc.snap = snap
 	if event == "" {
 		event = snap.State
 	}
+	var fx []func()
 	if event == "incoming" || event == "connected" {
-		fx = append(fx, v.tell(event))
+		fx = append(fx, v.tell(fc, event))
 	}
+	c := snap
 	return append(fx, func() { v.host.RemoteCallChanged(&c) })
+}
+
+// sync takes the leader's full list of calls: calls it no longer has have
+// ended (without news of how), the others are updated.
+func (v *followerView) sync(calls []CallSnapshot) []func() {
+	present := map[string]bool{}
+	for _, c := range calls {
+		present[c.CallID] = true
+	}
+	var fx []func()
+	for _, id := range append([]string(nil), v.order...) {
+		if !present[id] {
+			fx = append(fx, v.forget(id, "ended in the leader tab")...)
+		}
+	}
+	for _, c := range calls {
+		fx = append(fx, v.update(c, "")...)
+	}
+	return fx
 }
 
 // refresh takes the snapshot that came with a command's result: it may show
 // the call muted or held, but never starts or ends one (events do that).
 func (v *followerView) refresh(snap *CallSnapshot) []func() {
-	if snap == nil || v.call == nil || v.call.CallID != snap.CallID || snap.Ended() {
+	if snap == nil || snap.Ended() {
+		return nil
+	}
+	fc := v.calls[snap.CallID]
+	if fc == nil {
 		return nil
 	}
 	c := *snap
-	c.State = v.call.State
-	v.call = &c
+	c.State = fc.snap.State
+	fc.snap = c
 	return []func(){func() { v.host.RemoteCallChanged(&c) }}
 }
 
-// clear forgets the call without news of its end (the leader went away, or
-// this tab left): for the app it has ended.
+// clear forgets every call without news of its end (the leader went away,
+// or this tab left): for the app they have ended.
 func (v *followerView) clear() []func() {
-	if v.call == nil {
+	var fx []func()
+	for _, id := range append([]string(nil), v.order...) {
+		fx = append(fx, v.forget(id, "no longer followed from this tab")...)
+	}
+	return fx
+}
+
+func (v *followerView) forget(id, reason string) []func() {
+	fc := v.calls[id]
+	if fc == nil {
 		return nil
 	}
-	c := *v.call
-	c.State, c.EndReason = "terminated", "no longer followed from this tab"
+	c := fc.snap
+	c.State, c.EndReason = "terminated", reason
 	return v.end(c)
 }
 
 func (v *followerView) end(final CallSnapshot) []func() {
-	v.call, v.endedID = nil, final.CallID
-	fx := []func(){v.tell("callEnded")}
+	fc := v.calls[final.CallID]
+	delete(v.calls, final.CallID)
+	for i, id := range v.order {
+		if id == final.CallID {
+			v.order = append(v.order[:i:i], v.order[i+1:]...)
+			break
+		}
+	}
+	v.ended = append(v.ended, final.CallID)
+	if len(v.ended) > maxEndedRemembered {
+		v.ended = v.ended[1:]
+	}
+	fx := []func(){v.tell(fc, "callEnded")}
 	return append(fx, func() { v.host.RemoteCallChanged(&final) })
 }
 
+func (v *followerView) wasEnded(id string) bool {
+	for _, e := range v.ended {
+		if e == id {
+			return true
+		}
+	}
+	return false
+}
+
+// list is the calls, oldest first.
+func (v *followerView) list() []CallSnapshot {
+	out := make([]CallSnapshot, 0, len(v.order))
+	for _, id := range v.order {
+		out = append(out, v.calls[id].snap)
+	}
+	return out
+}
+
 // tell returns the SessionCallback for event, or nothing if it was told.
-func (v *followerView) tell(event string) func() {
-	if v.told[event] {
+func (v *followerView) tell(fc *followedCall, event string) func() {
+	if fc.told[event] {
 		return func() {}
 	}
-	v.told[event] = true
+	fc.told[event] = true
 	return func() { v.host.SessionEvent(event) }
 }
 
@@ -115,9 +187,10 @@ func (s *Session) onState(m message) {
 		return
 	}
 	fx := s.onLeaderSpokeLocked(m.From)
+	s.token = m.Token
 	s.status = m.Status
 	fx = append(fx, s.mirrorLocked(m.Reg, m.Status)...)
-	fx = append(fx, s.follow.update(m.Call, "")...)
+	fx = append(fx, s.follow.sync(m.Calls)...)
 	s.mu.Unlock()
 	s.run(fx)
 }
@@ -149,7 +222,8 @@ func (s *Session) onCall(m message) {
 		return
 	}
 	fx := s.onLeaderSpokeLocked(m.From)
-	fx = append(fx, s.follow.update(m.Call, m.Event)...)
+	s.token = m.Token
+	fx = append(fx, s.follow.update(*m.Call, m.Event)...)
 	s.mu.Unlock()
 	s.run(fx)
 }
@@ -159,7 +233,7 @@ func (s *Session) onCall(m message) {
 // follows again when some tab logs in.
 func (s *Session) onLogout(m message) {
 	s.mu.Lock()
-	if s.role != roleFollower || (s.leader != "" && s.leader != m.From) {
+	if s.role != roleFollower || (s.leader != "" && s.leader != m.From) || (s.token != "" && s.token != m.Token) {
 		s.mu.Unlock()
 		return
 	}
@@ -172,15 +246,25 @@ func (s *Session) onLogout(m message) {
 	s.run(fx)
 }
 
-// RemoteCall is the leader's call as this follower knows it; false when this
-// tab leads or the leader has no call.
-func (s *Session) RemoteCall() (CallSnapshot, bool) {
+// RemoteCalls are the leader's calls as this follower knows them, oldest
+// first; none when this tab leads.
+func (s *Session) RemoteCalls() []CallSnapshot {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.role != roleFollower || s.follow.call == nil {
+	if s.role != roleFollower {
+		return nil
+	}
+	return s.follow.list()
+}
+
+// RemoteCall is the leader's only call (or its oldest), as this follower
+// knows it; false when this tab leads or the leader has no call.
+func (s *Session) RemoteCall() (CallSnapshot, bool) {
+	calls := s.RemoteCalls()
+	if len(calls) == 0 {
 		return CallSnapshot{}, false
 	}
-	return *s.follow.call, true
+	return calls[0], true
 }
 
 // MirroredStatus is the checkClientStatus this tab reports when it does not

@@ -1,5 +1,7 @@
 package tabs
 
+import "fmt"
+
 // This file is the leader's side: it tells the followers what its phone
 // does, and it is where messages arrive.
 
@@ -21,6 +23,12 @@ func (s *Session) receive(b []byte) {
 	closed := s.closed
 	s.mu.Unlock()
 	if closed || m.Account != s.cfg.Account || m.From == s.cfg.TabID {
+		return
+	}
+	if m.Type == msgCmd && !s.tokenIsMine(m.Token) {
+		if s.Leader() {
+			s.log.Warnf("command %q from tab %s ignored: it does not carry this leader's token (another page of the origin?)", m.Cmd, m.From)
+		}
 		return
 	}
 	switch m.Type {
@@ -48,10 +56,26 @@ func (s *Session) onHello() {
 	}
 }
 
-// postState tells the followers the leader's status and call; event is the
+// postState tells the followers the leader's status and calls; event is the
 // registration event that prompted it, if any.
 func (s *Session) postState(event string) {
-	s.post(message{Type: msgState, Reg: event, Status: s.host.Status(), Call: s.host.CurrentCall()})
+	s.post(message{Type: msgState, Reg: event, Status: s.host.Status(), Calls: s.hostCalls()})
+}
+
+// hostCalls is the host's calls, at most as many as a message may carry.
+func (s *Session) hostCalls() []CallSnapshot {
+	calls := s.host.Calls()
+	if len(calls) > maxCalls {
+		calls = calls[len(calls)-maxCalls:]
+	}
+	return calls
+}
+
+// tokenIsMine tells whether token is the one this tab hands out as leader.
+func (s *Session) tokenIsMine(token string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.role == roleLeader && token != "" && token == s.token
 }
 
 // RegisterEvent relays a registration event of the leader's phone to the
@@ -70,20 +94,26 @@ func (s *Session) CallEvent(event string, call CallSnapshot) {
 	}
 }
 
-// onCommand runs a follower's command on the leader's call, on a goroutine
-// of its own (it may wait for the network), and answers with the result.
+// onCommand runs a follower's command on one of the leader's calls (the
+// only one when the command names none), on a goroutine of its own (it may
+// wait for the network), and answers with the result. receive has checked
+// the token.
 func (s *Session) onCommand(m message) {
 	if !s.Leader() {
 		return
 	}
 	cmd := Command{Name: m.Cmd, Digit: m.Digit, CallID: m.CallID}
 	reply := message{Type: msgResult, To: m.From, ID: m.ID}
-	if !validCommand(cmd.Name) || m.ID == "" {
-		reply.Error = "unknown command " + cmd.Name
-		s.post(reply)
-		return
+	if cmd.CallID == "" {
+		if calls := s.host.Calls(); len(calls) == 1 {
+			cmd.CallID = calls[0].CallID
+		} else {
+			reply.Error = fmt.Sprintf("the leader tab has %d calls: say which", len(calls))
+			s.post(reply)
+			return
+		}
 	}
-	s.log.Infof("tab %s asks for %s", m.From, cmd.Name)
+	s.log.Infof("tab %s asks for %s on call %s", m.From, cmd.Name, cmd.CallID)
 	go func() {
 		defer func() {
 			if r := recover(); r != nil {

@@ -3,17 +3,19 @@ package tabs
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 )
 
 // Version is the protocol version every message carries; a tab ignores
 // messages of another version (a page still running an older SDK).
-const Version = 1
+// Version 2: the leader's calls as a list, commands bound to the leader's token.
+const Version = 2
 
 // Message types on the bus.
 const (
 	msgHello  = "hello"  // a follower joined: the leader answers with "state"
 	msgLeader = "leader" // a tab just took the lock: it leads from now on
-	msgState  = "state"  // the leader's registration status and call, in full
+	msgState  = "state"  // the leader's registration status and calls, in full
 	msgCall   = "call"   // a call event of the leader, with the call afterwards
 	msgCmd    = "cmd"    // a follower asks the leader to act on its call
 	msgResult = "result" // the outcome of a "cmd", for the tab that sent it
@@ -64,28 +66,32 @@ func (c CallSnapshot) Ended() bool { return c.State == "callEnded" || c.State ==
 type Command struct {
 	Name   string // one of the Cmd constants
 	Digit  string // for CmdDTMF
-	CallID string // the call the follower saw; "" for whatever call the leader has
+	CallID string // the call it is for; "" when the leader has one call: that one
 }
 
 // message is the JSON on the bus. Every message names its account (the
 // userName), so several accounts in one origin share the channel without
-// mixing, and the tab that sent it.
+// mixing, and the tab that sent it. The leader's messages carry its token,
+// which a command must carry back: a page of the same origin that merely
+// posts on the channel cannot make the leader act.
 type message struct {
-	V       int           `json:"v"`
-	Account string        `json:"account"`
-	From    string        `json:"from"`
-	Type    string        `json:"type"`
-	Status  string        `json:"status,omitempty"` // leader's checkClientStatus (state, leader)
-	Reg     string        `json:"reg,omitempty"`    // registration event just reported (state)
-	Event   string        `json:"event,omitempty"`  // call event (call)
-	Call    *CallSnapshot `json:"call,omitempty"`   // leader's call; nil: none
-	ID      string        `json:"id,omitempty"`     // request id (cmd, result)
-	To      string        `json:"to,omitempty"`     // addressee tab (result)
-	Cmd     string        `json:"cmd,omitempty"`
-	Digit   string        `json:"digit,omitempty"`
-	CallID  string        `json:"callId,omitempty"` // cmd: the call it is for
-	OK      bool          `json:"ok,omitempty"`
-	Error   string        `json:"error,omitempty"`
+	V       int            `json:"v"`
+	Account string         `json:"account"`
+	From    string         `json:"from"`
+	Type    string         `json:"type"`
+	Token   string         `json:"token,omitempty"`  // leader, state, call, result: the leader's; cmd: the one it was given
+	Status  string         `json:"status,omitempty"` // leader's checkClientStatus (state, leader)
+	Reg     string         `json:"reg,omitempty"`    // registration event just reported (state)
+	Event   string         `json:"event,omitempty"`  // call event (call)
+	Call    *CallSnapshot  `json:"call,omitempty"`   // call: the call of the event; result: the call afterwards
+	Calls   []CallSnapshot `json:"calls,omitempty"`  // leader, state: every call of the leader, oldest first
+	ID      string         `json:"id,omitempty"`     // request id (cmd, result)
+	To      string         `json:"to,omitempty"`     // addressee tab (result)
+	Cmd     string         `json:"cmd,omitempty"`
+	Digit   string         `json:"digit,omitempty"`
+	CallID  string         `json:"callId,omitempty"` // cmd: the call it is for
+	OK      bool           `json:"ok,omitempty"`
+	Error   string         `json:"error,omitempty"`
 }
 
 func (m message) encode() []byte {
@@ -96,9 +102,21 @@ func (m message) encode() []byte {
 	return b
 }
 
-// decode parses a bus message; anything that is not a well-formed message of
-// this protocol version is an error, and the caller drops it.
+// Bounds of a well-formed message: what a real tab sends is far smaller.
+const (
+	maxMessage  = 64 << 10 // bytes of JSON
+	maxField    = 256      // bytes of an id, account, token, status or error
+	maxCalls    = 16       // calls in one state
+	maxCallText = 1024     // bytes of a call's display name, id or end reason
+)
+
+// decode parses a bus message and checks its shape: this protocol version,
+// a known type with the fields it needs, and nothing oversized. Anything
+// else is an error, and the caller drops it.
 func decode(b []byte) (message, error) {
+	if len(b) > maxMessage {
+		return message{}, fmt.Errorf("message of %d bytes is too large", len(b))
+	}
 	var m message
 	if err := json.Unmarshal(b, &m); err != nil {
 		return message{}, err
@@ -109,5 +127,62 @@ func decode(b []byte) (message, error) {
 	if m.Account == "" || m.From == "" || m.Type == "" {
 		return message{}, errors.New("account, from and type are required")
 	}
+	for _, f := range []string{m.Account, m.From, m.Type, m.Token, m.Status, m.Reg, m.Event, m.ID, m.To, m.Cmd, m.CallID, m.Error} {
+		if len(f) > maxField {
+			return message{}, errors.New("a field is too long")
+		}
+	}
+	if len(m.Calls) > maxCalls {
+		return message{}, fmt.Errorf("%d calls in one message", len(m.Calls))
+	}
+	for _, c := range append(append([]CallSnapshot(nil), m.Calls...), derefCall(m.Call)...) {
+		if err := c.check(); err != nil {
+			return message{}, err
+		}
+	}
+	switch m.Type {
+	case msgHello, msgLogout:
+	case msgLeader, msgState:
+		if m.Token == "" {
+			return message{}, errors.New("the leader's messages carry its token")
+		}
+	case msgCall:
+		if m.Call == nil || m.Token == "" {
+			return message{}, errors.New("a call event needs the call and the leader's token")
+		}
+	case msgCmd:
+		if !validCommand(m.Cmd) || m.ID == "" {
+			return message{}, fmt.Errorf("not a command: %q", m.Cmd)
+		}
+		if m.Cmd == CmdDTMF && len(m.Digit) != 1 {
+			return message{}, errors.New("a DTMF command carries one digit")
+		}
+	case msgResult:
+		if m.ID == "" || m.To == "" {
+			return message{}, errors.New("a result needs its id and addressee")
+		}
+	default:
+		return message{}, fmt.Errorf("unknown type %q", m.Type)
+	}
 	return m, nil
+}
+
+func derefCall(c *CallSnapshot) []CallSnapshot {
+	if c == nil {
+		return nil
+	}
+	return []CallSnapshot{*c}
+}
+
+// check refuses a snapshot no leader would send.
+func (c CallSnapshot) check() error {
+	if c.CallID == "" {
+		return errors.New("a call without callId")
+	}
+	for _, f := range []string{c.CallID, c.CallSid, c.Direction, c.RemoteID, c.RemoteDisplayName, c.State, c.EndReason} {
+		if len(f) > maxCallText {
+			return errors.New("a call field is too long")
+		}
+	}
+	return nil
 }

@@ -46,8 +46,8 @@ type Host interface {
 	Register()
 	// Status is this tab's checkClientStatus, told to followers.
 	Status() string
-	// CurrentCall is this tab's call, or nil.
-	CurrentCall() *CallSnapshot
+	// Calls are this tab's calls not yet ended, oldest first.
+	Calls() []CallSnapshot
 	// Execute applies a follower's command to this tab's call and returns
 	// the call afterwards. It may block (a hold waits for the re-INVITE).
 	Execute(cmd Command) (*CallSnapshot, error)
@@ -57,8 +57,8 @@ type Host interface {
 	// RegisterEvent mirrors the leader's registration to the app's
 	// RegisterEventCallBack: registered, unregistered, terminated.
 	RegisterEvent(state string)
-	// RemoteCallChanged tells that the leader's call as this follower sees
-	// it has changed; nil when there is none any more.
+	// RemoteCallChanged tells that one of the leader's calls, as this
+	// follower sees it, has changed; an ended call is told once, ended.
 	RemoteCallChanged(call *CallSnapshot)
 }
 
@@ -90,7 +90,8 @@ func (r role) String() string { return [...]string{"off", "follower", "leader"}[
 // Errors a forwarded command can fail with before reaching the leader.
 var (
 	ErrNotFollower = errors.New("this tab is not following a leader tab")
-	ErrNoCall      = errors.New("the leader tab has no call")
+	ErrNoCall      = errors.New("the leader tab has no such call")
+	ErrWhichCall   = errors.New("the leader tab has several calls: name the callId")
 	ErrLeaderGone  = errors.New("the leader tab went away")
 	ErrTimeout     = errors.New("the leader tab did not answer")
 )
@@ -111,7 +112,8 @@ type Session struct {
 	leader  string       // tab id of the leader, "" when unknown
 	status  string       // the leader's checkClientStatus, as last told
 	reg     string       // the registration state last mirrored to the app
-	follow  followerView // the leader's call as this tab sees it
+	follow  followerView // the leader's calls as this tab sees them
+	token   string       // leader: what commands must carry; follower: what the leader handed out
 	pending map[string]*pendingCommand
 	seq     int
 	// logoutHold is the lock a leader keeps for LogoutGrace after logging out.
@@ -179,9 +181,10 @@ func (s *Session) Start() {
 		// lead on with it (asking again would wait behind itself).
 		s.logoutHold, s.release = nil, h.release
 		s.role, s.rejoin, s.leader, s.status, s.reg = roleLeader, false, s.cfg.TabID, "", ""
+		s.token = newToken()
 		s.epoch++
 		s.mu.Unlock()
-		s.post(message{Type: msgLeader, Status: s.host.Status(), Call: s.host.CurrentCall()})
+		s.post(message{Type: msgLeader, Status: s.host.Status(), Calls: s.hostCalls()})
 		s.host.Register()
 		return
 	}
@@ -224,6 +227,7 @@ func (s *Session) onAcquired(epoch int) {
 		return
 	}
 	s.role, s.leader = roleLeader, s.cfg.TabID
+	s.token = newToken()
 	takeover := s.waited
 	fx := s.follow.clear()
 	fx = append(fx, s.failPendingLocked(ErrLeaderGone)...)
@@ -237,9 +241,13 @@ func (s *Session) onAcquired(epoch int) {
 	} else {
 		s.log.Infof("this tab leads the tabs of %s and registers", s.cfg.Account)
 	}
-	s.post(message{Type: msgLeader, Status: s.host.Status(), Call: s.host.CurrentCall()})
+	s.post(message{Type: msgLeader, Status: s.host.Status(), Calls: s.hostCalls()})
 	s.host.Register()
 }
+
+// newToken is a leader's token: 128 random bits, unguessable by a page that
+// only posts on the channel.
+func newToken() string { return fmt.Sprintf("%016x%016x", rand.Uint64(), rand.Uint64()) }
 
 // Stop leaves the group (UnRegister). A leader logs the account out
 // everywhere: it tells the followers, which withdraw their lock requests and
@@ -247,14 +255,14 @@ func (s *Session) onAcquired(epoch int) {
 // follower just leaves; the leader carries on.
 func (s *Session) Stop() {
 	s.mu.Lock()
-	was := s.role
+	was, token := s.role, s.token
 	release, fx := s.leaveLocked(false)
 	s.mu.Unlock()
 	s.run(fx)
 	switch was {
 	case roleLeader:
 		s.log.Infof("logging %s out in every tab", s.cfg.Account)
-		s.post(message{Type: msgLogout})
+		s.post(message{Type: msgLogout, Token: token})
 		release = sync.OnceFunc(release)
 		s.mu.Lock()
 		if !s.closed {
@@ -296,14 +304,21 @@ func (s *Session) leaveLocked(rejoin bool) (release func(), fx []func()) {
 		release = func() {}
 	}
 	s.release = nil
-	s.role, s.rejoin, s.waited, s.leader = roleOff, rejoin, false, ""
+	s.role, s.rejoin, s.waited, s.leader, s.token = roleOff, rejoin, false, "", ""
 	s.epoch++
 	fx = append(s.follow.clear(), s.failPendingLocked(ErrNotFollower)...)
 	return release, fx
 }
 
-// post sends a message of this account and tab.
+// post sends a message of this account and tab, with the token: a leader's
+// own, or on a command the one its leader handed out.
 func (s *Session) post(m message) {
+	s.mu.Lock()
+	leading, token := s.role == roleLeader, s.token
+	s.mu.Unlock()
+	if leading || m.Type == msgCmd {
+		m.Token = token
+	}
 	m.V, m.Account, m.From = Version, s.cfg.Account, s.cfg.TabID
 	s.cfg.Bus.Post(m.encode())
 }

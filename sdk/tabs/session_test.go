@@ -136,12 +136,11 @@ func TestFollowerCommandsRunInLeader(t *testing.T) {
 		})
 	}
 
-	// The leader refuses a command for a call it no longer has.
-	out, err := c.forward(Command{Name: CmdUnmute, CallID: "old-call"})
-	require.NoError(t, err)
-	assert.ErrorContains(t, <-out, "no such call")
+	// A command for a call the leader does not have is refused at once.
+	_, err = c.forward(Command{Name: CmdUnmute, CallID: "old-call"})
+	assert.ErrorIs(t, err, ErrNoCall)
 
-	out, err = c.forward(Command{Name: CmdHangup})
+	out, err := c.forward(Command{Name: CmdHangup})
 	require.NoError(t, err)
 	require.NoError(t, <-out)
 	for _, f := range []*host{b, c} {
@@ -278,44 +277,70 @@ func TestAccountsDoNotMix(t *testing.T) {
 }
 
 // Garbage, other protocol versions, missing fields, unknown types and
-// commands, and commands sent to a follower change nothing and crash nothing.
+// commands, commands sent to a follower, and commands without the leader's
+// token (another page of the origin forging them) change nothing and crash
+// nothing; the leader logs and ignores them.
 func TestMalformedMessagesIgnored(t *testing.T) {
 	o := newOrigin(t)
 	a, b, _ := threeTabs(t, o)
+	a.ring("call-m")
+	waitFor(t, "B sees the call", func() bool { _, ok := b.s.RemoteCall(); return ok })
 	rogue := o.open("rogue")
-	var results []message
+	var heard []message
 	rogue.OnMessage(func(b []byte) {
-		if m, err := decode(b); err == nil && m.Type == msgResult {
+		if m, err := decode(b); err == nil {
 			rogue.mu.Lock()
-			results = append(results, m)
+			heard = append(heard, m)
 			rogue.mu.Unlock()
 		}
 	})
 	for _, raw := range []string{
-		``, `not json`, `[]`, `{}`, `null`, `{"v":1}`,
-		`{"v":2,"account":"alice","from":"X","type":"logout"}`,
-		`{"v":1,"account":"alice","type":"logout"}`,
-		`{"v":1,"account":"alice","from":"X","type":"bogus"}`,
-		`{"v":1,"account":"alice","from":"X","type":"call","event":"incoming"}`,
-		`{"v":1,"account":"alice","from":"X","type":"call","event":"incoming","call":"nope"}`,
-		`{"v":1,"account":"alice","from":"X","type":"cmd","cmd":"reboot","id":"r1"}`,
-		`{"v":1,"account":"alice","from":"X","type":"cmd","cmd":"answer"}`,
-		`{"v":1,"account":"alice","from":"X","type":"result","id":"nope","to":"B","ok":true}`,
-		`{"v":1,"account":"alice","from":"B","type":"logout"}`,
+		``, `not json`, `[]`, `{}`, `null`, `{"v":2}`, `"{\"v\":2}"`, `1e999`,
+		`{"v":1,"account":"alice","from":"X","type":"logout"}`,
+		`{"v":2,"account":"alice","type":"logout"}`,
+		`{"v":2,"account":"alice","from":"X","type":"bogus"}`,
+		`{"v":2,"account":"alice","from":"X","type":"call","event":"incoming"}`,
+		`{"v":2,"account":"alice","from":"X","type":"call","event":"incoming","call":"nope"}`,
+		`{"v":2,"account":"alice","from":"X","type":"cmd","cmd":"reboot","id":"r1"}`,
+		`{"v":2,"account":"alice","from":"X","type":"cmd","cmd":"answer"}`,
+		`{"v":2,"account":"alice","from":"X","type":"cmd","cmd":"hangup","id":"r2"}`,
+		`{"v":2,"account":"alice","from":"X","type":"cmd","cmd":"hangup","id":"r3","callId":"call-m"}`,
+		`{"v":2,"account":"alice","from":"X","type":"cmd","cmd":"hangup","id":"r4","callId":"call-m","token":"guess"}`,
+		`{"type":"cmd","cmd":"hangup"}`,
+		`{"v":2,"account":"alice","from":"X","type":"result","id":"nope","to":"B","ok":true}`,
+		`{"v":2,"account":"alice","from":"A","type":"logout"}`,
+		`{"v":2,"account":"alice","from":"A","type":"logout","token":"guess"}`,
+		`{"v":2,"account":"alice","from":"X","type":"state","calls":[{"callId":"fake","state":"incoming"}]}`,
+		`{"v":2,"account":"alice","from":"X","type":"cmd","cmd":"dtmf","digit":"123","id":"r5","token":"guess"}`,
 	} {
 		rogue.Post([]byte(raw))
 	}
-	waitFor(t, "the refusal of the unknown command", func() bool { rogue.mu.Lock(); defer rogue.mu.Unlock(); return len(results) == 2 })
-	time.Sleep(20 * time.Millisecond)
-	assert.Equal(t, "unknown command reboot", results[0].Error)
-	assert.Equal(t, "r1", results[0].ID)
+	// Messages from one tab arrive in order: once the leader has answered
+	// this hello, it has handled everything before it.
+	rogue.Post(message{V: Version, Account: "alice", From: "rogue", Type: msgHello}.encode())
+	waitFor(t, "the leader's state for the rogue's hello", func() bool {
+		rogue.mu.Lock()
+		defer rogue.mu.Unlock()
+		for _, m := range heard {
+			if m.Type == msgState && m.From == "A" {
+				return true
+			}
+		}
+		return false
+	})
+	rogue.mu.Lock()
+	for _, m := range heard {
+		assert.NotEqual(t, msgResult, m.Type, "the leader answered a forged command: %+v", m)
+	}
+	rogue.mu.Unlock()
 	assert.True(t, a.s.Leader())
 	assert.Equal(t, "follower", b.s.Role())
-	assert.Empty(t, b.sessionEvents())
+	assert.Equal(t, []string{"incoming"}, b.sessionEvents())
 	_, _, _, executed := a.snapshot()
 	assert.Empty(t, executed)
-	_, ok := b.s.RemoteCall()
-	assert.False(t, ok)
+	calls := b.s.RemoteCalls()
+	require.Len(t, calls, 1)
+	assert.Equal(t, "call-m", calls[0].CallID)
 }
 
 // A leader that never answers a command: the follower's command times out.
