@@ -35,11 +35,14 @@ func (s *pcSession) replaceMicrophone(stream js.Value) error {
 	}
 	sender := s.transceiver.Get("sender")
 	track.Set("enabled", !s.muted)
+	held := s.held
 	s.mu.Unlock()
 
-	if _, err := await(sender.Call("replaceTrack", track)); err != nil {
-		stopStream(stream)
-		return err
+	if !held { // a held call sends nothing; the new microphone goes out on resume
+		if _, err := await(sender.Call("replaceTrack", track)); err != nil {
+			stopStream(stream)
+			return err
+		}
 	}
 	s.mu.Lock()
 	if s.closed {

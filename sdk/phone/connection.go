@@ -109,6 +109,7 @@ func (p *Phone) onLinkClosed(l *link, err error) {
 		p.log.Warnf("connection to %s lost: %v", l.url, err)
 	}
 	p.ua.Detach(l.t)
+	p.calls.connectionLost()
 	if p.reg.ConnectionLost() {
 		p.post(func() { p.listener.RegisterEvent("unregistered") })
 	}
