@@ -152,11 +152,10 @@ func TestCallWaitingAnswerHoldsTheFirstAndResumeBringsItBack(t *testing.T) {
 	requireNoExceptions(t, f.page)
 }
 
-// A caller who gives up is a missed call (terminated, then missed,
-// callEndCause 'canceled'); one nobody answers within noAnswerTimeout gets
-// 480 and is missed too ('no-answer', sipStatus 480).
-func TestMissedCallsByCancelAndByNoAnswerTimeout(t *testing.T) {
-	f := newManyCallsFixture(t, map[string]any{"noAnswerTimeout": 3})
+// A caller who gives up is a missed call: terminated, then missed,
+// callEndCause 'canceled'.
+func TestMissedCallWhenTheCallerCancels(t *testing.T) {
+	f := newManyCallsFixture(t, nil)
 	bobCall, err := f.bob.Dial(f.ctx, "alice", farend.CallOptions{})
 	require.NoError(t, err)
 	f.waitCall(t, "incoming")
@@ -167,21 +166,29 @@ func TestMissedCallsByCancelAndByNoAnswerTimeout(t *testing.T) {
 	var d map[string]any
 	f.page.Eval(t, `harness.lastCall('alice').callDetails()`, &d)
 	assert.Equal(t, "canceled", d["callEndCause"])
-
-	carolCall, err := f.carol.Dial(f.ctx, "alice", farend.CallOptions{})
-	require.NoError(t, err)
-	f.waitCount(t, "incoming", 2)
-	code, err := carolCall.WaitFinal(f.ctx)
-	require.NoError(t, err)
-	assert.Equal(t, 480, code, "the caller is told nobody answered")
-	f.waitCount(t, "missed", 2)
-	assert.Equal(t, []string{"incoming", "terminated", "missed", "incoming", "terminated", "missed"}, f.callEvents(t))
-	f.page.Eval(t, `harness.lastCall('alice').callDetails()`, &d)
-	assert.Equal(t, "no-answer", d["callEndCause"])
-	assert.Equal(t, 480.0, d["sipStatus"])
+	assert.Equal(t, 487.0, d["sipStatus"])
 	var ok bool
 	f.page.Eval(t, `harness.lastCall('alice').Answer()`, &ok)
 	assert.False(t, ok, "Answer() on an ended call is refused")
+	requireNoExceptions(t, f.page)
+}
+
+// A call nobody answers within noAnswerTimeout gets 480 at the caller and
+// is missed ('no-answer', sipStatus 480).
+func TestNoAnswerTimeoutAnswers480AndIsMissed(t *testing.T) {
+	f := newManyCallsFixture(t, map[string]any{"noAnswerTimeout": 3})
+	carolCall, err := f.carol.Dial(f.ctx, "alice", farend.CallOptions{})
+	require.NoError(t, err)
+	f.waitCall(t, "incoming")
+	code, err := carolCall.WaitFinal(f.ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 480, code, "the caller is told nobody answered")
+	f.waitCall(t, "missed")
+	assert.Equal(t, []string{"incoming", "terminated", "missed"}, f.callEvents(t))
+	var d map[string]any
+	f.page.Eval(t, `harness.lastCall('alice').callDetails()`, &d)
+	assert.Equal(t, "no-answer", d["callEndCause"])
+	assert.Equal(t, 480.0, d["sipStatus"])
 	requireNoExceptions(t, f.page)
 }
 
