@@ -5,7 +5,7 @@
 export type RegisterState = 'sent_request' | 'registered' | 'unregistered' | 'terminated';
 
 /** Call events passed to CallListenerCallback; 'ringing' (ext) is for outgoing calls. */
-export type CallEvent = 'incoming' | 'ringing' | 'connected' | 'callEnded' | 'terminated';
+export type CallEvent = 'incoming' | 'ringing' | 'connected' | 'callEnded' | 'terminated' | 'missed';
 
 /** Multi-tab states passed to SessionCallback. */
 export type SessionState = 'incoming' | 'connected' | 'callEnded' | 're-register' | (string & {});
@@ -54,7 +54,18 @@ export interface SipAccountInfo {
   keepAliveInterval?: number;
   /** ext: seconds to wait for a pong before the connection is declared dead (default 10). */
   keepAliveTimeout?: number;
+  /** ext (Many calls): calls at once, 1..4; default 1 (a further INVITE gets 486). */
+  maxCalls?: number;
+  /** ext (Many calls): seconds an incoming call rings before 480 and 'missed'; default 60. */
+  noAnswerTimeout?: number;
+  /** ext (Many calls): RFC 4028 session interval in seconds; default 1800, min 90, 0 turns timers off. */
+  sessionExpires?: number;
 }
+
+/** ext (Many calls): why a call ended, callDetails().callEndCause. */
+export type CallEndCause =
+  | 'hangup' | 'remote-hangup' | 'rejected' | 'busy' | 'declined' | 'not-found' | 'unavailable'
+  | 'canceled' | 'no-answer' | 'transferred' | 'replaced' | 'network' | 'media-failed' | 'failed';
 
 export interface CallDetails {
   callId: string;
@@ -69,6 +80,10 @@ export interface CallDetails {
   /** Seconds since the call was established (to its end). */
   callDuration: number;
   callEndReason: string;
+  /** ext: why the call ended; '' while it is up. */
+  callEndCause: CallEndCause | '';
+  /** ext: the final SIP status of the call when there was one, else 0. */
+  sipStatus: number;
   /** The INVITE's headers. */
   sipHeaders: Record<string, string>;
   isMuted: boolean;
@@ -153,6 +168,10 @@ export declare class ExotelWebClient {
   DoRegister(): boolean;
   UnRegister(): void;
   getCall(): Call | null;
+  /** ext (Many calls): every call not yet ended, oldest first. */
+  getCalls(): Call[];
+  /** ext (Many calls): the call with this callId, or null. */
+  getCallById(callId: string): Call | null;
   checkClientStatus(callback: (status: ClientStatus) => void): void;
   SessionListener(): void;
   SessionListenerMethod(): void;

@@ -112,8 +112,9 @@ func detailsObject(d phone.Details) js.Value {
 		"callDirection": d.CallDirection, "remoteDisplayName": d.RemoteDisplayName, "remoteId": d.RemoteID,
 		"callStartedTime": jsDate(d.CallStartedTime), "callEstablishedTime": jsDate(d.CallEstablishedTime),
 		"callEndedTime": jsDate(d.CallEndedTime), "callDuration": d.CallDuration.Seconds(),
-		"callEndReason": d.CallEndReason, "sipHeaders": headers,
-		"isMuted": d.Muted, "isOnHold": d.Held, "isRemoteHold": d.RemoteHeld,
+		"callEndReason": d.CallEndReason, "callEndCause": string(d.CallEndCause), "sipStatus": d.SipStatus,
+		"sipHeaders": headers,
+		"isMuted":    d.Muted, "isOnHold": d.Held, "isRemoteHold": d.RemoteHeld,
 		"mediaState": d.MediaState, "iceRestarts": d.ICERestarts,
 	})
 }

@@ -3,6 +3,7 @@
 package jsbridge
 
 import (
+	"math"
 	"sync"
 	"syscall/js"
 	"time"
@@ -47,6 +48,8 @@ func newClient() js.Value {
 		"DoRegister":               {false, c.doRegister},
 		"UnRegister":               {nil, c.unRegister},
 		"getCall":                  {nil, c.getCall},
+		"getCalls":                 {nil, c.getCalls},
+		"getCallById":              {nil, c.getCallByID},
 		"checkClientStatus":        {nil, c.checkClientStatus},
 		"getVersion":               {Version, func([]js.Value) any { return Version }},
 		"isWebRTCSupported":        {false, func([]js.Value) any { return webRTCSupported() }},
@@ -188,12 +191,33 @@ func accountFromJS(v js.Value) phone.AccountInfo {
 		Security: get("security"), Endpoint: get("endpoint"), DisplayName: get("displayname", "displayName"),
 		WSURL: get("wsUrl", "wsURL"), ContactHost: get("contactHost"), SipURI: get("sipUri"),
 	}
+	a.MaxCalls = int(accountNumber(v, "maxCalls", 0))
+	a.NoAnswerTimeout = accountNumber(v, "noAnswerTimeout", 0)
+	if t := appType(field(v, "sessionExpires")); t != js.TypeUndefined && t != js.TypeNull {
+		n := accountNumber(v, "sessionExpires", 1800)
+		a.SessionExpires = &n
+	}
 	for _, u := range elements(field(v, "wsUrls")) {
 		if s := str(u); s != "" {
 			a.WSURLs = append(a.WSURLs, s)
 		}
 	}
 	return a
+}
+
+// accountNumber reads an optional numeric field of sipAccountInfo: a finite
+// number, or else def (a value of another type is logged).
+func accountNumber(v js.Value, name string, def float64) float64 {
+	f := field(v, name)
+	switch appType(f) {
+	case js.TypeUndefined, js.TypeNull:
+		return def
+	}
+	if n, ok := finite(f); ok {
+		return math.Max(-1e6, math.Min(1e6, n))
+	}
+	logger.Warnf("initWebrtc: sipAccountInfo.%s must be a finite number; ignored", name)
+	return def
 }
 
 func (c *client) currentPhone(method string) *phone.Phone {
@@ -249,6 +273,46 @@ func (c *client) getCall([]js.Value) any {
 		return nil
 	}
 	return c.jsCallFor(call).obj
+}
+
+// getCalls() → every call not yet ended, oldest first (ext, Many calls).
+func (c *client) getCalls([]js.Value) any {
+	c.mu.Lock()
+	p := c.phone
+	c.mu.Unlock()
+	out := []any{}
+	if p != nil {
+		for _, call := range p.Calls() {
+			out = append(out, c.jsCallFor(call).obj)
+		}
+	}
+	if len(out) == 0 {
+		if t := c.tabSession(); t != nil {
+			if rc := t.remoteCall(); rc != nil {
+				out = append(out, rc)
+			}
+		}
+	}
+	return js.ValueOf(out)
+}
+
+// getCallById(callId) → that call, or null (ext, Many calls).
+func (c *client) getCallByID(args []js.Value) any {
+	id := arg(args, 0)
+	if id.Type() != js.TypeString || id.String() == "" {
+		logger.Warnf("getCallById: the callId must be a non-empty string")
+		return nil
+	}
+	c.mu.Lock()
+	p := c.phone
+	c.mu.Unlock()
+	if p == nil {
+		return nil
+	}
+	if call := p.CallByID(id.String()); call != nil {
+		return c.jsCallFor(call).obj
+	}
+	return nil
 }
 
 // jsCallFor returns the one JS object of a call, making it on first use.
@@ -322,7 +386,7 @@ func (c *client) RegisterEvent(state string) {
 func (c *client) CallEvent(call *phone.Call, event string) {
 	jc := c.jsCallFor(call)
 	jc.refresh()
-	cb, user, tabs := c.afterCallEvent(call)
+	cb, user, tabs := c.afterCallEvent(call, event)
 	invokeLater(cb, jc.obj, event, user)
 	if tabs != nil {
 		tabs.relayCallEvent(call, event)
@@ -331,11 +395,11 @@ func (c *client) CallEvent(call *phone.Call, event string) {
 
 // afterCallEvent forgets an ended call's object and returns what the event
 // is told to.
-func (c *client) afterCallEvent(call *phone.Call) (cb js.Value, user string, tabs *tabSession) {
+func (c *client) afterCallEvent(call *phone.Call, event string) (cb js.Value, user string, tabs *tabSession) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if call.Ended() {
-		delete(c.calls, call)
+	if call.Ended() && (event == phone.EventMissed || !call.Missed()) {
+		delete(c.calls, call) // its last event: "missed" follows "terminated" of a missed call
 	}
 	return c.callCb, c.userName, c.tabs
 }

@@ -81,6 +81,7 @@ type pcSession struct {
 	transceiver js.Value
 	remote      js.Value
 	muted       bool
+	held        bool // we hold the call: the sender sends no track
 	lastDir     media.Direction
 	onState     func(string)
 	closed      bool
@@ -111,7 +112,40 @@ func (s *pcSession) microphone(ctx context.Context) error {
 	sender := s.raw.Call("addTrack", track, stream)
 	s.transceiverOf(sender)
 	s.preferCodec()
+	if s.isHeld() {
+		s.sendTrack(js.Null())
+	}
 	return nil
+}
+
+func (s *pcSession) isHeld() bool { s.mu.Lock(); defer s.mu.Unlock(); return s.held }
+
+// SetHeld implements media.Session: while held the sender sends no track at
+// all (replaceTrack(null)), so the far end hears nothing even though the
+// direction is sendonly; on resume the microphone goes back, muted or not.
+func (s *pcSession) SetHeld(held bool) {
+	s.mu.Lock()
+	s.held = held
+	track := s.track
+	s.mu.Unlock()
+	if held {
+		s.sendTrack(js.Null())
+	} else if track.Truthy() {
+		s.sendTrack(track)
+	}
+}
+
+// sendTrack puts track (or null) on the audio sender and waits for it.
+func (s *pcSession) sendTrack(track js.Value) {
+	s.mu.Lock()
+	t := s.transceiver
+	s.mu.Unlock()
+	if !t.Truthy() {
+		return
+	}
+	if _, err := await(t.Get("sender").Call("replaceTrack", track)); err != nil {
+		logger.Warnf("replaceTrack: %v", err)
+	}
 }
 
 func (s *pcSession) transceiverOf(sender js.Value) {

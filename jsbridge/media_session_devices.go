@@ -27,16 +27,18 @@ func (s *pcSession) replaceMicrophone(stream js.Value) error {
 		return errors.New("the new microphone stream has no audio track")
 	}
 	track := tracks.Index(0)
-	sender, muted, ok := s.senderAndMute()
+	sender, muted, held, ok := s.senderAndMute()
 	if !ok {
 		stopStream(stream)
 		return nil // the call ended or has no microphone yet: it will open the new one
 	}
 	track.Set("enabled", !muted)
 
-	if _, err := await(sender.Call("replaceTrack", track)); err != nil {
-		stopStream(stream)
-		return err
+	if !held { // a held call sends nothing; the new microphone goes out on resume
+		if _, err := await(sender.Call("replaceTrack", track)); err != nil {
+			stopStream(stream)
+			return err
+		}
 	}
 	old, muted, ok := s.swapMicrophone(stream, track)
 	if !ok {
@@ -60,15 +62,15 @@ func (s *pcSession) setSink(id string) error {
 	return err
 }
 
-// senderAndMute is the microphone's RTCRtpSender and the mute state; false
+// senderAndMute is the microphone's RTCRtpSender and the mute and hold states; false
 // when the call ended or has no microphone yet.
-func (s *pcSession) senderAndMute() (sender js.Value, muted, ok bool) {
+func (s *pcSession) senderAndMute() (sender js.Value, muted, held, ok bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed || !s.transceiver.Truthy() {
-		return js.Undefined(), false, false
+		return js.Undefined(), false, false, false
 	}
-	return s.transceiver.Get("sender"), s.muted, true
+	return s.transceiver.Get("sender"), s.muted, s.held, true
 }
 
 // swapMicrophone records the new stream and track and returns the old

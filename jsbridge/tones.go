@@ -88,6 +88,9 @@ var toneSpecs = map[string]toneSpec{
 	// North American ringback: 440+480 Hz, 2 s on, 4 s off.
 	"ringbacktone": {[]float64{440, 480}, []time.Duration{2 * time.Second, 4 * time.Second}},
 	"beeptone":     {[]float64{1000}, []time.Duration{150 * time.Millisecond, 0}},
+	// Call waiting (ITU-T E.180 style): two short 440 Hz beeps every 5 s,
+	// quiet enough to talk over, instead of the ringtone.
+	"callwaitingtone": {[]float64{440}, []time.Duration{200 * time.Millisecond, 150 * time.Millisecond, 200 * time.Millisecond, 5 * time.Second}},
 }
 
 // dtmfFreqs are the dual tones of each key (ITU-T Q.23), for local feedback.
@@ -120,7 +123,7 @@ type toneVoice struct {
 
 func newTonePlayer() *tonePlayer {
 	return &tonePlayer{
-		volumes: map[string]float64{"ringtone": 1, "ringbacktone": 1, "dtmftone": 1, "beeptone": 1},
+		volumes: map[string]float64{"ringtone": 1, "ringbacktone": 1, "dtmftone": 1, "beeptone": 1, "callwaitingtone": 1},
 		playing: map[string]*toneVoice{},
 	}
 }

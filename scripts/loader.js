@@ -137,6 +137,7 @@ function exotelSDKFactory(scriptURL) {
   // Each method and what it returns while the runtime is still loading.
   var whileLoading = {
     initWebrtc: 'promise', DoRegister: true, UnRegister: undefined, getCall: null,
+    getCalls: 'queued-value', getCallById: null,
     checkClientStatus: undefined, SessionListener: undefined, SessionListenerMethod: undefined,
     initDiagnostics: undefined, closeDiagnostics: undefined,
     startSpeakerDiagnosticsTest: undefined, stopSpeakerDiagnosticsTest: undefined,

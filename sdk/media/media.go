@@ -68,6 +68,10 @@ type Session interface {
 	Rollback(ctx context.Context) error
 	// SetMuted turns the microphone track off or on.
 	SetMuted(muted bool)
+	// SetHeld stops sending audio altogether while we hold the call (the far
+	// end hears nothing, whatever the mute state) and sends the microphone
+	// again when released. The mute state is kept apart.
+	SetHeld(held bool)
 	// SendDTMF plays one digit as RFC 4733 events.
 	SendDTMF(digit rune) error
 	// Stats reads the current statistics.

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/emiago/sipgo/sip"
 	"github.com/webphone/exotelsdk/sdk/logs"
@@ -32,6 +33,11 @@ type AccountInfo struct {
 	WSURLs      []string // ext: several servers, tried in turn
 	ContactHost string   // optional; unused in the browser (the Contact host is random .invalid)
 	SipURI      string   // optional; derived when empty
+
+	// ext, Many calls: see callLimits for the defaults and the ranges.
+	MaxCalls        int      // calls at once, 1..4; 0 means the default, 1
+	NoAnswerTimeout float64  // seconds an incoming call rings; 0 means the default, 60
+	SessionExpires  *float64 // RFC 4028 interval in seconds; nil means 1800, 0 turns timers off
 }
 
 // ErrInvalidAccount wraps every validation failure.
@@ -140,4 +146,81 @@ func mask(secret string) string {
 		return "(none)"
 	}
 	return "(set)"
+}
+
+// callLimits are the account's call limits, defaulted and clamped.
+type callLimits struct {
+	maxCalls       int
+	noAnswer       time.Duration
+	sessionExpires time.Duration // 0: session timers off
+}
+
+// Call limits: defaults and ranges of maxCalls, noAnswerTimeout, sessionExpires.
+const (
+	defaultMaxCalls       = 1
+	maxMaxCalls           = 4
+	defaultNoAnswer       = 60 * time.Second
+	maxNoAnswer           = time.Hour
+	defaultSessionExpires = 1800 * time.Second
+	minSessionExpires     = 90 * time.Second // RFC 4028 Min-SE floor
+	maxSessionExpires     = 24 * time.Hour
+)
+
+// callLimits reads maxCalls, noAnswerTimeout and sessionExpires; a value out
+// of range is clamped to the nearest allowed one and logged.
+func (a AccountInfo) callLimits(log *logs.Logger) callLimits {
+	l := callLimits{maxCalls: defaultMaxCalls, noAnswer: defaultNoAnswer, sessionExpires: defaultSessionExpires}
+	switch {
+	case a.MaxCalls == 0:
+	case a.MaxCalls < 1:
+		log.Warnf("maxCalls %d is out of range 1..%d; using 1", a.MaxCalls, maxMaxCalls)
+	case a.MaxCalls > maxMaxCalls:
+		log.Warnf("maxCalls %d is out of range 1..%d; using %d", a.MaxCalls, maxMaxCalls, maxMaxCalls)
+		l.maxCalls = maxMaxCalls
+	default:
+		l.maxCalls = a.MaxCalls
+	}
+	if a.NoAnswerTimeout != 0 {
+		d := seconds(a.NoAnswerTimeout)
+		switch {
+		case d < time.Second:
+			log.Warnf("noAnswerTimeout %gs is too short; using 1s", a.NoAnswerTimeout)
+			l.noAnswer = time.Second
+		case d > maxNoAnswer:
+			log.Warnf("noAnswerTimeout %gs is too long; using %s", a.NoAnswerTimeout, maxNoAnswer)
+			l.noAnswer = maxNoAnswer
+		default:
+			l.noAnswer = d
+		}
+	}
+	if a.SessionExpires != nil {
+		d := seconds(*a.SessionExpires)
+		switch {
+		case *a.SessionExpires == 0:
+			l.sessionExpires = 0
+		case d < minSessionExpires:
+			log.Warnf("sessionExpires %gs is below the minimum %s; using it", *a.SessionExpires, minSessionExpires)
+			l.sessionExpires = minSessionExpires
+		case d > maxSessionExpires:
+			log.Warnf("sessionExpires %gs is above %s; using it", *a.SessionExpires, maxSessionExpires)
+			l.sessionExpires = maxSessionExpires
+		default:
+			l.sessionExpires = d
+		}
+	}
+	return l
+}
+
+// seconds turns a count of seconds into a duration, saturating instead of
+// overflowing (NaN counts as zero).
+func seconds(s float64) time.Duration {
+	switch {
+	case s != s:
+		return 0
+	case s > float64(100*24*time.Hour/time.Second):
+		return 100 * 24 * time.Hour
+	case s < -float64(100*24*time.Hour/time.Second):
+		return -100 * 24 * time.Hour
+	}
+	return time.Duration(s * float64(time.Second))
 }

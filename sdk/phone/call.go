@@ -8,19 +8,10 @@ import (
 	"time"
 
 	"github.com/emiago/sipgo/sip"
+	"github.com/webphone/exotelsdk/sdk/clock"
 	"github.com/webphone/exotelsdk/sdk/logs"
 	"github.com/webphone/exotelsdk/sdk/media"
 	"github.com/webphone/exotelsdk/sdk/sipua"
-)
-
-// Call states, as callObj.callState shows them.
-const (
-	StateIncoming   = "incoming"   // ringing here, not answered
-	StateCalling    = "calling"    // our INVITE is out, no ringing yet
-	StateRinging    = "ringing"    // the far end rings (180/183)
-	StateConnected  = "connected"  // answered and acknowledged
-	StateCallEnded  = "callEnded"  // ended here (Hangup, reject, or our INVITE failed)
-	StateTerminated = "terminated" // ended by the far end or the network
 )
 
 // Details is what callDetails() returns.
@@ -36,6 +27,8 @@ type Details struct {
 	CallEndedTime       time.Time         `json:"-"`
 	CallDuration        time.Duration     `json:"-"`
 	CallEndReason       string            `json:"callEndReason"`
+	CallEndCause        EndCause          `json:"callEndCause"` // "" until the call ends
+	SipStatus           int               `json:"sipStatus"`    // the final SIP status, 0 when there was none
 	SipHeaders          map[string]string `json:"sipHeaders"`
 	Muted               bool              `json:"muted"`
 	Held                bool              `json:"held"`
@@ -44,27 +37,39 @@ type Details struct {
 	ICERestarts         int               `json:"iceRestarts"` // ICE restarts done by re-INVITE
 }
 
-// Call is one call of the phone, incoming or outgoing.
+// Call is one call of the phone, incoming or outgoing. Its state moves along
+// callTransitions; its offer/answer and dialog work runs on ops, one at a time.
 type Call struct {
 	p   *Phone
 	log *logs.Logger
+	ops opQueue
 
-	mu        sync.Mutex
-	d         Details
-	dialog    *sipua.Dialog
-	sess      media.Session
-	invite    *sip.Request  // the dialog-creating INVITE (ours or theirs)
-	inviteTx  *sip.ServerTx // incoming: until answered or rejected
+	mu       sync.Mutex
+	state    CallState
+	d        Details
+	localTag string // our tag: with the Call-ID, the key of the call in the phone
+	dialog   *sipua.Dialog
+	sess     media.Session
+	invite   *sip.Request             // the dialog-creating INVITE (ours or theirs)
+	inviteTx *sip.ServerTx            // incoming: until answered or rejected
+	outTx    *sipua.ClientTransaction // outgoing: our INVITE while it is pending
+	// answering: the app asked to answer this incoming call (no "missed" then).
 	answering bool
-	canceling bool
-	reinvite  bool // a re-INVITE of ours is pending
-	ackWait   chan struct{}
-	ended     bool
-	// pendingAckOffer: we sent an offer in a 2xx to an offerless re-INVITE; the answer comes in the ACK.
-	pendingAckOffer bool
-	earlyMedia      bool        // outgoing: a 18x carried SDP
-	iceTimer        *time.Timer // pending ICE restart after a disconnection
-	dtmf            chan string // digits waiting to go out as INFO, in order
+	// answeredElsewhere: the caller's CANCEL said another phone answered.
+	answeredElsewhere bool
+	canceling         bool
+	// exchange: an offer/answer (ours or the far end's) is pending on the
+	// wire (a re-INVITE without its final response, a 2xx without its ACK);
+	// a re-INVITE from the far end meanwhile gets 491 (glare).
+	exchange   bool
+	ackWait    chan struct{} // closed by the ACK of our 2xx (or by the end)
+	ackBody    []byte        // that ACK's SDP, if any
+	ended      bool
+	missed     bool
+	earlyMedia bool        // outgoing: a 18x carried SDP
+	iceTimer   *time.Timer // pending ICE restart after a disconnection
+	noAnswer   clock.Timer // incoming: noAnswerTimeout
+	dtmf       chan string // digits waiting to go out as INFO, in order
 }
 
 // Details returns a snapshot of the call's details.
@@ -72,6 +77,7 @@ func (c *Call) Details() Details {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	d := c.d
+	d.CallState = string(c.state)
 	d.SipHeaders = make(map[string]string, len(c.d.SipHeaders))
 	for k, v := range c.d.SipHeaders {
 		d.SipHeaders[k] = v
@@ -90,26 +96,38 @@ func (c *Call) Details() Details {
 func (c *Call) ID() string { return c.d.CallID }
 
 // State is the current call state.
-func (c *Call) State() string { c.mu.Lock(); defer c.mu.Unlock(); return c.d.CallState }
+func (c *Call) State() CallState { c.mu.Lock(); defer c.mu.Unlock(); return c.state }
 
-// setState records a state and reports it to the app as an event.
-func (c *Call) setState(state string) {
+// setState moves the call to state along callTransitions and reports it to
+// the app as an event; a move the table does not allow is logged and ignored.
+func (c *Call) setState(state CallState) bool {
 	c.mu.Lock()
-	if c.d.CallState == state {
+	if c.state == state {
 		c.mu.Unlock()
-		return
+		return false
 	}
-	c.d.CallState = state
+	if !c.state.canMoveTo(state) {
+		from := c.state
+		c.mu.Unlock()
+		c.log.Warnf("call %s: no move from %q to %q", c.d.CallID, from, state)
+		return false
+	}
+	c.state = state
 	if state == StateConnected && c.d.CallEstablishedTime.IsZero() {
 		c.d.CallEstablishedTime = time.Now()
 	}
 	c.mu.Unlock()
-	c.p.post(func() { c.p.listener.CallEvent(c, state) })
+	c.report(string(state))
+	return true
 }
 
-// end finishes the call once: media and tones stop, the call leaves the
-// phone, and the app hears callEnded (ended here) or terminated (ended there).
-func (c *Call) end(state, reason string) {
+// report queues an event of this call for the app.
+func (c *Call) report(event string) { c.p.post(func() { c.p.listener.CallEvent(c, event) }) }
+
+// end finishes the call once: media and its tones stop, the call leaves the
+// phone, and the app hears callEnded (ended here) or terminated (ended
+// there), then "missed" for an incoming call that was never answered here.
+func (c *Call) end(state CallState, cause EndCause, status int, reason string) {
 	c.mu.Lock()
 	if c.ended {
 		c.mu.Unlock()
@@ -118,6 +136,8 @@ func (c *Call) end(state, reason string) {
 	c.ended = true
 	c.d.CallEndedTime = time.Now()
 	c.d.CallEndReason = reason
+	c.d.CallEndCause = cause
+	c.d.SipStatus = status
 	sess := c.sess
 	if c.ackWait != nil {
 		close(c.ackWait)
@@ -127,15 +147,40 @@ func (c *Call) end(state, reason string) {
 		close(c.dtmf)
 		c.dtmf = nil
 	}
+	if c.noAnswer != nil {
+		c.noAnswer.Stop()
+		c.noAnswer = nil
+	}
+	if c.iceTimer != nil {
+		c.iceTimer.Stop()
+		c.iceTimer = nil
+	}
+	missed := c.missedLocked(state)
+	c.missed = missed
 	c.mu.Unlock()
-	c.log.Infof("call %s ended (%s): %s", c.d.CallID, state, reason)
-	c.p.stopTones()
+	c.ops.close()
+	c.log.Infof("call %s ended (%s, %s): %s", c.d.CallID, state, cause, reason)
+	c.p.tones.release(c)
 	if sess != nil {
 		sess.Close()
 	}
 	c.p.calls.remove(c)
 	c.setState(state)
+	if missed {
+		c.report(EventMissed)
+	}
+	c.p.calls.retone()
 }
+
+// missedLocked tells whether ending in state makes the call a missed one.
+func (c *Call) missedLocked(state CallState) bool {
+	return c.d.CallDirection == "incoming" && state == StateTerminated && !c.answering &&
+		!c.answeredElsewhere && c.state == StateIncoming
+}
+
+// Missed tells whether the call ended as a missed call ("missed" follows
+// its "terminated").
+func (c *Call) Missed() bool { c.mu.Lock(); defer c.mu.Unlock(); return c.missed }
 
 // Ended tells whether the call is over.
 func (c *Call) Ended() bool { c.mu.Lock(); defer c.mu.Unlock(); return c.ended }

@@ -31,7 +31,7 @@ func (c *Call) onRequest(req *sip.Request, tx *sip.ServerTx) {
 		if pending != nil {
 			_ = pending.Respond(c.dialog.Respond(c.invite, 487, "Request Terminated", nil, ""))
 		}
-		c.end(StateTerminated, "the far end hung up")
+		c.end(StateTerminated, CauseRemoteHangup, 0, "the far end hung up")
 	case sip.INVITE:
 		c.onReinvite(req, tx)
 	case sip.INFO:
@@ -51,63 +51,78 @@ func (c *Call) onRequest(req *sip.Request, tx *sip.ServerTx) {
 }
 
 // onReinvite answers a re-INVITE: a hold or resume, a new offer, or (without
-// SDP) a request for our offer, which the ACK then answers.
+// SDP) a request for our offer, which the ACK then answers. It runs on the
+// call's queue; while another exchange is in progress it gets 491 at once.
 func (c *Call) onReinvite(req *sip.Request, tx *sip.ServerTx) {
 	c.mu.Lock()
-	busy := c.reinvite || c.ackWait != nil || c.d.CallState != StateConnected
-	if !busy {
-		c.reinvite = true
-	}
-	sess := c.sess
+	busy := c.exchange || c.state != StateConnected
 	c.mu.Unlock()
-	if busy {
+	if busy || !c.ops.do(func() { c.answerReinvite(req, tx) }) {
+		_ = tx.Respond(c.dialog.Respond(req, 491, "Request Pending", nil, ""))
+	}
+}
+
+func (c *Call) answerReinvite(req *sip.Request, tx *sip.ServerTx) {
+	c.mu.Lock()
+	if c.ended || c.exchange {
+		c.mu.Unlock()
 		_ = tx.Respond(c.dialog.Respond(req, 491, "Request Pending", nil, ""))
 		return
 	}
-	spawnSafe(c.p, "re-INVITE", func() {
-		ctx, cancel := mediaContext()
-		defer cancel()
-		var sdp string
-		var err error
-		offerless := len(req.Body()) == 0
-		if offerless {
-			sdp, err = sess.Offer(ctx, c.localDirection(), false)
-		} else if !isSDP(req) || !hasAudio(string(req.Body())) {
-			err = errors.New("no usable audio in the offer")
-		} else {
-			sdp, err = sess.Answer(ctx, string(req.Body()))
-		}
-		if err != nil {
-			c.log.Warnf("re-INVITE refused: %v", err)
-			c.mu.Lock()
-			c.reinvite = false
-			c.mu.Unlock()
-			_ = tx.Respond(c.dialog.Respond(req, 488, "Not Acceptable Here", nil, ""))
-			return
-		}
-		c.dialog.UpdateTarget(req)
-		if !offerless {
-			held := remoteHolds(string(req.Body()))
-			c.mu.Lock()
-			changed := c.d.RemoteHeld != held
-			c.d.RemoteHeld = held
-			c.mu.Unlock()
-			if changed {
-				c.log.Infof("the far end %s the call", map[bool]string{true: "held", false: "resumed"}[held])
-			}
-		}
-		ok := c.dialog.Respond(req, 200, "OK", []byte(sdp), "application/sdp")
+	c.exchange = true
+	sess := c.sess
+	c.mu.Unlock()
+	defer c.exchangeDone()
+	ctx, cancel := mediaContext()
+	defer cancel()
+	var sdp string
+	var err error
+	offerless := len(req.Body()) == 0
+	if offerless {
+		sdp, err = sess.Offer(ctx, c.localDirection(), false)
+	} else if !isSDP(req) || !hasAudio(string(req.Body())) {
+		err = errors.New("no usable audio in the offer")
+	} else {
+		sdp, err = sess.Answer(ctx, string(req.Body()))
+	}
+	if err != nil {
+		c.log.Warnf("re-INVITE refused: %v", err)
+		_ = tx.Respond(c.dialog.Respond(req, 488, "Not Acceptable Here", nil, ""))
+		return
+	}
+	c.dialog.UpdateTarget(req)
+	if !offerless {
+		held := remoteHolds(string(req.Body()))
 		c.mu.Lock()
-		c.ackWait = make(chan struct{})
-		wait := c.ackWait
-		c.pendingAckOffer = offerless
-		c.reinvite = false // until the ACK, ackWait marks the exchange as pending
+		changed := c.d.RemoteHeld != held
+		c.d.RemoteHeld = held
 		c.mu.Unlock()
-		if err := tx.Respond(ok); err != nil {
-			c.log.Warnf("could not answer re-INVITE: %v", err)
+		if changed {
+			c.log.Infof("the far end %s the call", map[bool]string{true: "held", false: "resumed"}[held])
 		}
-		c.retransmitUntilAck(ok, wait)
-	})
+	}
+	ok := c.dialog.Respond(req, 200, "OK", []byte(sdp), "application/sdp")
+	c.mu.Lock()
+	c.ackWait = make(chan struct{})
+	c.ackBody = nil
+	wait := c.ackWait
+	c.mu.Unlock()
+	if err := tx.Respond(ok); err != nil {
+		c.log.Warnf("could not answer re-INVITE: %v", err)
+	}
+	if !c.retransmitUntilAck(ok, wait) || !offerless {
+		return
+	}
+	c.mu.Lock()
+	body := c.ackBody
+	c.mu.Unlock()
+	if len(body) == 0 {
+		c.log.Warnf("the ACK to our offer carried no answer")
+		return
+	}
+	if err := sess.Accept(ctx, string(body), false); err != nil {
+		c.log.Warnf("the answer in the ACK was not usable: %v", err)
+	}
 }
 
 // localDirection is the direction we offer now: sendonly while we hold.
@@ -128,7 +143,7 @@ func (c *Call) Hangup() error {
 		c.mu.Unlock()
 		return errors.New("the call has already ended")
 	}
-	state, dir := c.d.CallState, c.d.CallDirection
+	state, dir := c.state, c.d.CallDirection
 	tx := c.inviteTx
 	if tx != nil {
 		c.inviteTx = nil
@@ -137,23 +152,23 @@ func (c *Call) Hangup() error {
 	if outgoingPending {
 		c.canceling = true
 	}
-	provisional := c.d.CallState == StateRinging
+	provisional := c.state == StateRinging
 	c.mu.Unlock()
 	switch {
 	case tx != nil:
 		if err := tx.Respond(c.dialog.Respond(c.invite, 486, "Busy Here", nil, "")); err != nil {
 			c.log.Warnf("could not reject: %v", err)
 		}
-		c.end(StateCallEnded, "rejected")
+		c.end(StateCallEnded, CauseRejected, 486, "rejected")
 	case outgoingPending:
 		if provisional {
 			c.sendCancel()
 		} // else the CANCEL goes out with the first provisional response
-		c.end(StateCallEnded, "canceled")
+		c.end(StateCallEnded, CauseHangup, 0, "canceled")
 	default:
 		c.log.Infof("hanging up a %s call", state)
 		c.sendBye()
-		c.end(StateCallEnded, "hung up")
+		c.end(StateCallEnded, CauseHangup, 0, "hung up")
 	}
 	return nil
 }
@@ -192,29 +207,61 @@ func (c *Call) Muted() bool { c.mu.Lock(); defer c.mu.Unlock(); return c.d.Muted
 func (c *Call) Held() bool { c.mu.Lock(); defer c.mu.Unlock(); return c.d.Held }
 
 // SetHold holds (re-INVITE a=sendonly) or resumes (a=sendrecv) the call and
-// waits for the outcome. A refused or glared (491) re-INVITE leaves the call
-// as it was and returns the error.
+// waits for the outcome. While held nothing audible is sent (the media stops
+// sending before the re-INVITE goes out); the mute state is kept. Resuming a
+// call first holds the other connected calls. A refused or glared (491)
+// re-INVITE leaves the call as it was and returns the error.
 func (c *Call) SetHold(hold bool) error {
+	if err := c.holdable(); err != nil {
+		return err
+	}
+	if !hold {
+		c.p.holdOthers(c)
+	}
+	return c.ops.run(func() error { return c.setHold(hold) })
+}
+
+// holdable tells why the call cannot be held or resumed now, if it cannot.
+func (c *Call) holdable() error {
 	c.mu.Lock()
-	switch {
-	case c.d.CallState != StateConnected || c.ended:
-		c.mu.Unlock()
-		return fmt.Errorf("cannot hold a call that is %s", c.d.CallState)
-	case c.reinvite || c.ackWait != nil:
-		c.mu.Unlock()
-		return errors.New("another re-INVITE is in progress")
-	case c.d.Held == hold:
+	defer c.mu.Unlock()
+	if c.state != StateConnected || c.ended {
+		state := c.state
+		if c.ended {
+			state = "ended"
+		}
+		return fmt.Errorf("cannot hold or resume a call that is %s", state)
+	}
+	return nil
+}
+
+// setHold runs on the call's queue.
+func (c *Call) setHold(hold bool) error {
+	if err := c.holdable(); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	if c.d.Held == hold {
 		c.mu.Unlock()
 		return nil
 	}
-	c.reinvite = true
+	c.exchange = true
+	sess := c.sess
 	c.mu.Unlock()
+	defer c.exchangeDone()
 	dir := media.SendRecv
 	if hold {
 		dir = media.SendOnly
+		sess.SetHeld(true) // silent at once, before the far end is told
 	}
 	if err := c.renegotiate(dir, false); err != nil {
+		if hold {
+			sess.SetHeld(false)
+		}
 		return err
+	}
+	if !hold {
+		sess.SetHeld(false)
 	}
 	c.mu.Lock()
 	c.d.Held = hold
@@ -222,11 +269,10 @@ func (c *Call) SetHold(hold bool) error {
 	return nil
 }
 
-// renegotiate runs one offer/answer of ours by re-INVITE (c.reinvite is set
-// by the caller and cleared here). On failure the offer is rolled back and
-// the call stays as it was.
+// renegotiate runs one offer/answer of ours by re-INVITE, on the call's
+// queue with c.exchange set. On failure the offer is rolled back and the
+// call stays as it was.
 func (c *Call) renegotiate(dir media.Direction, iceRestart bool) error {
-	defer func() { c.mu.Lock(); c.reinvite = false; c.mu.Unlock() }()
 	sess := c.Media()
 	ctx, cancel := mediaContext()
 	defer cancel()
@@ -262,7 +308,7 @@ func (c *Call) reoffer(offer string) (*sip.Response, error) {
 		}
 		if !res.IsSuccess() {
 			if res.StatusCode == 481 || res.StatusCode == 408 {
-				defer c.end(StateTerminated, fmt.Sprintf("re-INVITE answered %d", res.StatusCode))
+				defer c.end(StateTerminated, CauseNetwork, res.StatusCode, fmt.Sprintf("re-INVITE answered %d", res.StatusCode))
 			}
 			return nil, fmt.Errorf("re-INVITE answered %d %s", res.StatusCode, res.Reason)
 		}
@@ -280,7 +326,7 @@ func (c *Call) SendDTMF(digit string) error {
 	}
 	d := strings.ToUpper(digit)
 	c.mu.Lock()
-	connected := c.d.CallState == StateConnected && !c.ended
+	connected := c.state == StateConnected && !c.ended
 	sess := c.sess
 	c.mu.Unlock()
 	if !connected {
@@ -295,8 +341,11 @@ func (c *Call) SendDTMF(digit string) error {
 		return errors.New("the call has ended")
 	}
 	if c.dtmf == nil {
-		c.dtmf = make(chan string, 64)
-		spawnSafe(c.p, "DTMF", func() { c.sendDTMFInfos(c.dtmf) })
+		// The goroutine gets the queue itself: end() may set c.dtmf to nil
+		// before it starts.
+		queue := make(chan string, 64)
+		c.dtmf = queue
+		spawnSafe(c.p, "DTMF", func() { c.sendDTMFInfos(queue) })
 	}
 	select { // never blocks, so it may run under the lock that end() closes the queue with
 	case c.dtmf <- d:

@@ -119,30 +119,50 @@ func TestHoldRefusedWith491RollsBack(t *testing.T) {
 	assert.True(t, c.Held())
 }
 
-func TestSetHoldWhileAReinviteIsPendingFails(t *testing.T) {
+// A hold and a resume asked while a re-INVITE of ours is pending run one
+// after the other on the call's queue: the second offer is made only once the
+// first exchange is complete (ACKed), never on top of it.
+func TestSetHoldWhileAReinviteIsPendingWaitsItsTurn(t *testing.T) {
 	f := newRegisteredFixture(t)
 	fe := newFarEnd()
-	c, _ := f.connectedIncoming(fe)
+	c, sess := f.connectedIncoming(fe)
 
 	done := setHoldAsync(c, true)
 	hold := expectReinvite(t, f, fe, 1)
-	assert.Error(t, c.SetHold(false))
-	assert.Error(t, c.SetHold(true))
+	resume := setHoldAsync(c, false)
 	f.conn.quiet(t, 30*time.Millisecond)
+	assert.Len(t, sess.named("Offer"), 1, "no second offer while the first is pending")
 
 	f.conn.inject(fe.reply(hold, 200, "OK", farSDP(2, media.RecvOnly)))
 	expectAck(t, f, hold)
 	require.NoError(t, result(t, done))
+	again := expectReinvite(t, f, fe, 2)
+	assert.Equal(t, media.SendRecv, sdpDirection(string(again.Body())))
+	f.conn.inject(fe.reply(again, 200, "OK", farSDP(3, media.SendRecv)))
+	expectAck(t, f, again)
+	require.NoError(t, result(t, resume))
+	assert.False(t, c.Held())
+	assert.Equal(t, []string{"Answer", "SetHeld", "Offer", "Accept", "Offer", "Accept", "SetHeld"}, sess.names(),
+		"each offer is answered before the next is made; hold silences the media first")
 }
 
-func TestSetHoldWhileTheFarEndsReinviteIsPendingFails(t *testing.T) {
+// A hold asked while the far end's re-INVITE waits for its ACK goes out
+// after the ACK, not before (and not as glare).
+func TestSetHoldWhileTheFarEndsReinviteIsPendingWaitsForTheAck(t *testing.T) {
 	f := newRegisteredFixture(t)
 	fe := newFarEnd()
 	c, _ := f.connectedIncoming(fe)
 	f.conn.inject(fe.inDialog("INVITE", farSDP(2, media.SendRecv), "application/sdp"))
 	f.conn.nextResponse(t, 200)
-	assert.Error(t, c.SetHold(true), "the far end's re-INVITE waits for its ACK")
+	done := setHoldAsync(c, true)
 	f.conn.quiet(t, 30*time.Millisecond)
+	f.conn.inject(fe.ack(fe.cseq, ""))
+	hold := expectReinvite(t, f, fe, 1)
+	assert.Equal(t, media.SendOnly, sdpDirection(string(hold.Body())))
+	f.conn.inject(fe.reply(hold, 200, "OK", farSDP(3, media.RecvOnly)))
+	expectAck(t, f, hold)
+	require.NoError(t, result(t, done))
+	assert.True(t, c.Held())
 }
 
 func TestSetHoldNeedsAConnectedCall(t *testing.T) {

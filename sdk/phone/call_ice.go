@@ -31,20 +31,23 @@ func (c *Call) onMediaState(state string) {
 // so the browser gathers and checks new candidate pairs, then reports it in
 // the log and in callDetails().iceRestarts.
 func (c *Call) restartICE(why string) {
-	c.mu.Lock()
-	if c.ended || c.d.CallState != StateConnected || c.reinvite || c.ackWait != nil || c.sess == nil {
+	c.ops.do(func() {
+		c.mu.Lock()
+		if c.ended || c.state != StateConnected || c.exchange || c.sess == nil {
+			c.mu.Unlock()
+			return
+		}
+		c.exchange = true
 		c.mu.Unlock()
-		return
-	}
-	c.reinvite = true
-	c.mu.Unlock()
-	c.log.Warnf("restarting ICE: %s", why)
-	if err := c.renegotiate(c.localDirection(), true); err != nil {
-		c.log.Errorf("ICE restart failed: %v", err)
-		return
-	}
-	c.mu.Lock()
-	c.d.ICERestarts++
-	c.mu.Unlock()
-	c.log.Infof("ICE restarted")
+		defer c.exchangeDone()
+		c.log.Warnf("restarting ICE: %s", why)
+		if err := c.renegotiate(c.localDirection(), true); err != nil {
+			c.log.Errorf("ICE restart failed: %v", err)
+			return
+		}
+		c.mu.Lock()
+		c.d.ICERestarts++
+		c.mu.Unlock()
+		c.log.Infof("ICE restarted")
+	})
 }

@@ -2,6 +2,7 @@ package phone
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/emiago/sipgo/sip"
@@ -9,7 +10,8 @@ import (
 )
 
 // onIncomingInvite starts an incoming call: 100 Trying, 180 Ringing, then the
-// app hears "incoming". The call waits for Answer or Hangup.
+// app hears "incoming". The call waits for Answer, Hangup, the caller's
+// CANCEL or noAnswerTimeout. With maxCalls calls already up it is refused 486.
 func (p *Phone) onIncomingInvite(req *sip.Request, tx *sip.ServerTx) {
 	reject := func(code int, reason string) {
 		if err := tx.Respond(sipua.Respond(&p.id, req, code, reason, sipua.NewTag(), nil, "")); err != nil {
@@ -25,12 +27,12 @@ func (p *Phone) onIncomingInvite(req *sip.Request, tx *sip.ServerTx) {
 		reject(488, "Not Acceptable Here")
 		return
 	}
-	if p.calls.busy() {
-		p.log.Infof("incoming INVITE %s while a call is up; 486", req.CallID().Value())
-		reject(486, "Busy Here")
+	fromTag, _ := req.From().Params.Get("tag")
+	if p.calls.byRemote(req.CallID().Value(), fromTag) != nil {
+		p.log.Warnf("incoming INVITE %s repeats a call in progress; 482", req.CallID().Value())
+		reject(482, "Loop Detected")
 		return
 	}
-	_ = tx.Respond(sip.NewResponseFromRequest(req, 100, "Trying", nil))
 	tag := sipua.NewTag()
 	dialog, err := sipua.NewUASDialog(p.ua, &p.id, &p.acct, req, tag)
 	if err != nil {
@@ -39,7 +41,10 @@ func (p *Phone) onIncomingInvite(req *sip.Request, tx *sip.ServerTx) {
 		return
 	}
 	from := req.From()
-	c := &Call{p: p, log: p.log.With("call"), dialog: dialog, invite: req, inviteTx: tx}
+	// Born incoming (so Answer works as soon as the app can see the call);
+	// "incoming" is reported once the 180 is out.
+	c := &Call{p: p, log: p.log.With("call"), dialog: dialog, invite: req, inviteTx: tx, localTag: tag, state: StateIncoming}
+	c.ops.p = p
 	c.d = Details{
 		CallID: req.CallID().Value(), CallDirection: "incoming",
 		RemoteDisplayName: from.DisplayName, RemoteID: from.Address.User,
@@ -51,39 +56,119 @@ func (p *Phone) onIncomingInvite(req *sip.Request, tx *sip.ServerTx) {
 	if c.d.RemoteDisplayName == "" {
 		c.d.RemoteDisplayName = c.d.RemoteID
 	}
+	if !p.calls.admit(c, p.limits.maxCalls) {
+		p.log.Infof("incoming INVITE %s while %d call(s) are up (maxCalls %d); 486",
+			req.CallID().Value(), len(p.calls.all()), p.limits.maxCalls)
+		reject(486, "Busy Here")
+		return
+	}
+	_ = tx.Respond(sip.NewResponseFromRequest(req, 100, "Trying", nil))
 	req.To().Params.Add("tag", tag) // sipgo builds its 487 from the INVITE: same To tag as the 180
-	p.calls.add(c)
-	tx.OnCancel(func(*sip.Request) {
-		// The transaction has answered 487; the caller gave up.
-		spawnSafe(p, "CANCEL", func() { c.end(StateTerminated, "canceled by the caller") })
+	tx.OnCancel(func(cancel *sip.Request) {
+		// The transaction has answered 487; the caller gave up, or (Reason:
+		// SIP;cause=200) another phone of the user answered.
+		elsewhere := answeredElsewhere(cancel)
+		c.mu.Lock()
+		c.answeredElsewhere = elsewhere
+		c.mu.Unlock()
+		why := "canceled by the caller"
+		if elsewhere {
+			why = "answered elsewhere"
+		}
+		spawnSafe(p, "CANCEL", func() { c.end(StateTerminated, CauseCanceled, 487, why) })
 	})
 	if err := tx.Respond(dialog.Respond(req, 180, "Ringing", nil, "")); err != nil {
 		p.log.Warnf("could not send 180 Ringing: %v", err)
 	}
-	p.startTone("ringtone")
-	c.setState(StateIncoming)
+	if p.limits.noAnswer > 0 {
+		c.mu.Lock()
+		c.noAnswer = p.deps.Clock.AfterFunc(p.limits.noAnswer, c.noAnswerTimeout)
+		c.mu.Unlock()
+	}
+	p.tones.play(c, p.calls.ringToneFor(c))
+	c.report(string(StateIncoming))
 }
 
-// Answer accepts an incoming call: microphone, SDP answer in a 200 OK, and
-// "connected" once the ACK arrives. It returns at once; the work runs behind.
+// answeredElsewhere tells whether a CANCEL says the call was answered by
+// another phone (RFC 3326 Reason: SIP;cause=200).
+func answeredElsewhere(cancel *sip.Request) bool {
+	for _, h := range cancel.GetHeaders("Reason") {
+		v := strings.ToLower(strings.ReplaceAll(h.Value(), " ", ""))
+		if strings.HasPrefix(v, "sip;") && strings.Contains(v, "cause=200") {
+			return true
+		}
+	}
+	return false
+}
+
+// noAnswerTimeout ends an incoming call that rang noAnswerTimeout without
+// being answered: 480 to the caller, then "terminated" and "missed".
+func (c *Call) noAnswerTimeout() {
+	c.mu.Lock()
+	tx := c.inviteTx
+	if c.ended || c.answering || tx == nil {
+		c.mu.Unlock()
+		return
+	}
+	c.inviteTx = nil
+	c.noAnswer = nil
+	c.mu.Unlock()
+	c.log.Infof("call %s not answered in %s; 480", c.d.CallID, c.p.limits.noAnswer)
+	if err := tx.Respond(c.dialog.Respond(c.invite, 480, "Temporarily Unavailable", nil, "")); err != nil {
+		c.log.Warnf("could not send 480: %v", err)
+	}
+	c.end(StateTerminated, CauseNoAnswer, 480, "not answered in time")
+}
+
+// ringing tells whether c is an incoming call still waiting for the app.
+func (c *Call) ringing() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.state == StateIncoming && !c.answering && !c.ended
+}
+
+// Answer accepts an incoming call: the other connected calls are held
+// first, then microphone, SDP answer in a 200 OK, and "connected" once the
+// ACK arrives. It returns at once; the work runs behind.
 func (c *Call) Answer() error {
 	c.mu.Lock()
-	if c.d.CallDirection != "incoming" || c.d.CallState != StateIncoming || c.answering || c.ended {
-		state := c.d.CallState
+	if c.d.CallDirection != "incoming" || c.state != StateIncoming || c.answering || c.ended {
+		state := c.state
+		if c.ended {
+			state = "ended"
+		}
 		c.mu.Unlock()
 		return fmt.Errorf("cannot answer a call that is %s", state)
 	}
 	c.answering = true
+	if c.noAnswer != nil {
+		c.noAnswer.Stop()
+		c.noAnswer = nil
+	}
 	c.mu.Unlock()
-	c.p.stopTones()
-	spawnSafe(c.p, "Answer", c.answer)
+	c.p.tones.release(c)
+	c.p.calls.retone()
+	spawnSafe(c.p, "Answer", func() {
+		c.p.holdOthers(c)
+		c.ops.do(c.answer)
+	})
 	return nil
 }
 
+// answer runs on the call's queue: the media answer, the 200 OK, and its
+// retransmissions until the ACK.
 func (c *Call) answer() {
+	c.mu.Lock()
+	if c.ended {
+		c.mu.Unlock()
+		return
+	}
+	c.exchange = true
+	c.mu.Unlock()
+	defer c.exchangeDone()
 	sess, err := c.newSession()
 	if err != nil {
-		c.rejectWith(500, "Server Internal Error", "media unavailable: "+err.Error())
+		c.rejectWith(500, "Server Internal Error", CauseMediaFailed, "media unavailable: "+err.Error())
 		return
 	}
 	ctx, cancel := mediaContext()
@@ -91,15 +176,15 @@ func (c *Call) answer() {
 	answer, err := sess.Answer(ctx, string(c.invite.Body()))
 	if err != nil {
 		c.log.Errorf("could not answer the offer: %v", err)
-		c.rejectWith(488, "Not Acceptable Here", "media: "+err.Error())
+		c.rejectWith(488, "Not Acceptable Here", CauseMediaFailed, "media: "+err.Error())
 		return
 	}
 	c.mu.Lock()
-	if c.ended {
+	tx := c.inviteTx
+	if c.ended || tx == nil {
 		c.mu.Unlock()
 		return
 	}
-	tx := c.inviteTx
 	c.inviteTx = nil
 	c.ackWait = make(chan struct{})
 	ackWait := c.ackWait
@@ -107,29 +192,35 @@ func (c *Call) answer() {
 	ok := c.dialog.Respond(c.invite, 200, "OK", []byte(answer), "application/sdp")
 	if err := tx.Respond(ok); err != nil {
 		c.log.Errorf("could not send 200 OK: %v", err)
-		c.end(StateTerminated, "could not send 200 OK")
+		c.end(StateTerminated, CauseNetwork, 0, "could not send 200 OK")
 		return
 	}
-	c.retransmitUntilAck(ok, ackWait)
+	if c.retransmitUntilAck(ok, ackWait) {
+		c.setState(StateConnected)
+	}
 }
 
+// exchangeDone marks the end of an offer/answer exchange of an operation.
+func (c *Call) exchangeDone() { c.mu.Lock(); c.exchange = false; c.mu.Unlock() }
+
 // retransmitUntilAck resends our 2xx until the ACK arrives (RFC 3261
-// §13.3.1.4); without an ACK in 64*T1 the call is ended with a BYE.
-func (c *Call) retransmitUntilAck(ok *sip.Response, ackWait chan struct{}) {
+// §13.3.1.4) and tells whether it came; without an ACK in 64*T1 the call is
+// ended with a BYE.
+func (c *Call) retransmitUntilAck(ok *sip.Response, ackWait chan struct{}) bool {
 	interval := sip.T1
 	deadline := time.After(64 * sip.T1)
 	for {
 		select {
 		case <-ackWait:
-			return
+			return !c.Ended()
 		case <-deadline:
 			c.log.Warnf("no ACK for our 200 OK; hanging up")
 			c.sendBye()
-			c.end(StateTerminated, "no ACK from the far end")
-			return
+			c.end(StateTerminated, CauseNetwork, 0, "no ACK from the far end")
+			return false
 		case <-time.After(interval):
 			if c.Ended() {
-				return
+				return false
 			}
 			_ = c.p.ua.Send(ok)
 			if interval *= 2; interval > sip.T2 {
@@ -139,32 +230,26 @@ func (c *Call) retransmitUntilAck(ok *sip.Response, ackWait chan struct{}) {
 	}
 }
 
-// onAck handles the ACK for our 2xx: the call is connected.
+// onAck handles the ACK for our 2xx: it releases the operation waiting for
+// it (which applies an SDP answer the ACK carries).
 func (c *Call) onAck(req *sip.Request) {
 	c.mu.Lock()
 	wait := c.ackWait
 	c.ackWait = nil
-	pendingOffer := c.pendingAckOffer
-	c.pendingAckOffer = false
+	if wait != nil {
+		c.ackBody = req.Body()
+		// The offer/answer is complete on the wire (RFC 3261 §14.2): a new
+		// re-INVITE is queued behind the rest of this operation, not refused.
+		c.exchange = false
+	}
 	c.mu.Unlock()
-	if wait == nil {
-		return // a retransmitted ACK
+	if wait != nil {
+		close(wait)
 	}
-	close(wait)
-	if pendingOffer && len(req.Body()) > 0 {
-		spawnSafe(c.p, "ACK answer", func() {
-			ctx, cancel := mediaContext()
-			defer cancel()
-			if err := c.sess.Accept(ctx, string(req.Body()), false); err != nil {
-				c.log.Warnf("the answer in the ACK was not usable: %v", err)
-			}
-		})
-	}
-	c.setState(StateConnected)
 }
 
 // rejectWith ends an unanswered incoming call with a final error response.
-func (c *Call) rejectWith(code int, reason, why string) {
+func (c *Call) rejectWith(code int, reason string, cause EndCause, why string) {
 	c.mu.Lock()
 	tx := c.inviteTx
 	c.inviteTx = nil
@@ -174,5 +259,5 @@ func (c *Call) rejectWith(code int, reason, why string) {
 			c.log.Warnf("could not send %d: %v", code, err)
 		}
 	}
-	c.end(StateCallEnded, why)
+	c.end(StateCallEnded, cause, code, why)
 }

@@ -29,7 +29,7 @@ func TestIncomingInviteRingsWithDetails(t *testing.T) {
 	d := c.Details()
 	assert.Equal(t, fe.callID, d.CallID)
 	assert.Equal(t, "incoming", d.CallDirection)
-	assert.Equal(t, StateIncoming, d.CallState)
+	assert.Equal(t, string(StateIncoming), d.CallState)
 	assert.Equal(t, "Carol", d.RemoteDisplayName)
 	assert.Equal(t, "carol", d.RemoteID)
 	assert.Equal(t, "sid-42", d.CallSid)
@@ -58,7 +58,7 @@ func TestAnswerSendsTheMediaAnswerAndConnectsOnAck(t *testing.T) {
 	assert.Equal(t, []string{edgeRR, coreRR}, recordRoutes(ok), "200 echoes the Record-Route")
 
 	time.Sleep(50 * time.Millisecond)
-	assert.Equal(t, []string{StateIncoming}, f.events.callEvents(), "not connected before the ACK")
+	assert.Equal(t, []string{string(StateIncoming)}, f.events.callEvents(), "not connected before the ACK")
 	assert.Equal(t, StateIncoming, c.State())
 
 	f.conn.inject(fe.ack(fe.inviteCSeq, ""))
@@ -130,8 +130,11 @@ func TestCancelWhileRingingTerminates(t *testing.T) {
 	terminated := f.conn.nextResponse(t, 487)
 	assert.Equal(t, sip.INVITE, terminated.CSeq().MethodName)
 	assert.Equal(t, fe.inviteBranch, branch(terminated))
-	f.events.callEventsSoon(t, StateIncoming, StateTerminated)
+	f.events.callEventsSoon(t, StateIncoming, StateTerminated, CallState(EventMissed))
 	assert.True(t, c.Ended())
+	assert.True(t, c.Missed())
+	assert.Equal(t, CauseCanceled, c.Details().CallEndCause)
+	assert.Equal(t, 487, c.Details().SipStatus)
 	assert.Nil(t, f.phone.CurrentCall())
 	assert.Error(t, c.Answer(), "a cancelled call cannot be answered")
 }

@@ -33,15 +33,13 @@ func (p *Phone) MakeCall(destination string, opts CallOptions) (*Call, error) {
 	if !up {
 		return nil, errors.New("not connected: call DoRegister first")
 	}
-	if p.calls.busy() {
-		return nil, errors.New("a call is already in progress")
-	}
 	req := sip.NewRequest(sip.INVITE, target)
 	req.AppendHeader(p.id.Via(p.acct.Secure))
 	mf := sip.MaxForwardsHeader(70)
 	req.AppendHeader(&mf)
 	from := &sip.FromHeader{DisplayName: p.acct.DisplayName, Address: p.acct.AOR, Params: sip.NewParams()}
-	from.Params.Add("tag", sipua.NewTag())
+	localTag := sipua.NewTag()
+	from.Params.Add("tag", localTag)
 	req.AppendHeader(from)
 	req.AppendHeader(&sip.ToHeader{Address: target, Params: sip.NewParams()})
 	callID := sip.CallIDHeader(sipua.NewCallID())
@@ -59,14 +57,23 @@ func (p *Phone) MakeCall(destination string, opts CallOptions) (*Call, error) {
 		}
 		req.AppendHeader(sip.NewHeader(name, value))
 	}
-	c := &Call{p: p, log: p.log.With("call"), invite: req}
+	c := &Call{p: p, log: p.log.With("call"), invite: req, localTag: localTag, state: StateCalling}
+	c.ops.p = p
 	c.d = Details{
-		CallID: callID.Value(), CallDirection: "outgoing", CallState: StateCalling,
+		CallID: callID.Value(), CallDirection: "outgoing",
 		RemoteID: target.User, RemoteDisplayName: target.User,
 		CallStartedTime: time.Now(), SipHeaders: map[string]string{},
 	}
-	p.calls.add(c)
-	spawnSafe(p, "MakeCall", c.dial)
+	if !p.calls.admit(c, p.limits.maxCalls) {
+		if p.limits.maxCalls == 1 {
+			return nil, errors.New("a call is already in progress")
+		}
+		return nil, fmt.Errorf("already %d calls (maxCalls)", p.limits.maxCalls)
+	}
+	spawnSafe(p, "MakeCall", func() {
+		p.holdOthers(c) // the calls we were on hear nothing while we dial
+		c.ops.do(c.dial)
+	})
 	return c, nil
 }
 
@@ -89,18 +96,27 @@ func (p *Phone) targetURI(destination string) (sip.Uri, error) {
 	return u, nil
 }
 
-// dial makes the offer and runs the INVITE transaction to its end.
+// dial makes the offer and runs the INVITE transaction to its end, on the
+// call's queue.
 func (c *Call) dial() {
+	c.mu.Lock()
+	if c.ended {
+		c.mu.Unlock()
+		return
+	}
+	c.exchange = true
+	c.mu.Unlock()
+	defer c.exchangeDone()
 	sess, err := c.newSession()
 	if err != nil {
-		c.end(StateCallEnded, "media unavailable: "+err.Error())
+		c.end(StateCallEnded, CauseMediaFailed, 0, "media unavailable: "+err.Error())
 		return
 	}
 	ctx, cancel := mediaContext()
 	offer, err := sess.Offer(ctx, media.SendRecv, false)
 	cancel()
 	if err != nil {
-		c.end(StateCallEnded, "could not make an offer: "+err.Error())
+		c.end(StateCallEnded, CauseMediaFailed, 0, "could not make an offer: "+err.Error())
 		return
 	}
 	c.invite.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
@@ -113,7 +129,7 @@ func (c *Call) dial() {
 		}
 		res, err := c.inviteOnce()
 		if err != nil {
-			c.end(StateCallEnded, err.Error())
+			c.end(StateCallEnded, CauseNetwork, 0, err.Error())
 			return
 		}
 		if res == nil {
@@ -124,7 +140,7 @@ func (c *Call) dial() {
 			return
 		}
 		if err := auth.Challenged(res, answeredFresh); err != nil {
-			c.end(StateCallEnded, fmt.Sprintf("%d %s: %v", res.StatusCode, res.Reason, err))
+			c.end(StateCallEnded, CauseFailed, res.StatusCode, fmt.Sprintf("%d %s: %v", res.StatusCode, res.Reason, err))
 			return
 		}
 		answeredFresh = true
@@ -133,11 +149,11 @@ func (c *Call) dial() {
 		c.invite.PrependHeader(c.p.id.Via(c.p.acct.Secure))
 		c.invite.CSeq().SeqNo++
 		if _, err := auth.Authorize(c.invite); err != nil {
-			c.end(StateCallEnded, err.Error())
+			c.end(StateCallEnded, CauseFailed, 0, err.Error())
 			return
 		}
 	}
-	c.end(StateCallEnded, "too many authentication challenges")
+	c.end(StateCallEnded, CauseFailed, 0, "too many authentication challenges")
 }
 
 // inviteOnce sends the INVITE and returns its final response, handling the
@@ -147,6 +163,10 @@ func (c *Call) inviteOnce() (*sip.Response, error) {
 	if err != nil {
 		return nil, fmt.Errorf("could not send INVITE: %w", err)
 	}
+	c.mu.Lock()
+	c.outTx = tx
+	c.mu.Unlock()
+	defer func() { c.mu.Lock(); c.outTx = nil; c.mu.Unlock() }()
 	provisional := false
 	for res := range tx.Responses() {
 		if res.StatusCode == 100 {
@@ -191,10 +211,10 @@ func (c *Call) provisional(res *sip.Response) {
 				c.log.Warnf("early media answer not usable: %v", err)
 			}
 			cancel()
-			c.p.stopTones()
+			c.p.tones.release(c)
 		}
-	} else if !c.hasEarlyMedia() {
-		c.p.startTone("ringbacktone")
+	} else if !c.hasEarlyMedia() && !c.Ended() {
+		c.p.tones.play(c, toneRingback)
 	}
 	if c.State() == StateCalling {
 		c.setState(StateRinging)
@@ -206,15 +226,15 @@ func (c *Call) hasEarlyMedia() bool { c.mu.Lock(); defer c.mu.Unlock(); return c
 // finalResponse ends the INVITE transaction: 2xx connects (or, if we had
 // cancelled meanwhile, is ACKed and hung up), anything else ends the call.
 func (c *Call) finalResponse(res *sip.Response) {
-	c.p.stopTones()
+	c.p.tones.release(c)
 	if !res.IsSuccess() {
-		c.end(StateCallEnded, fmt.Sprintf("%d %s", res.StatusCode, res.Reason))
+		c.end(StateCallEnded, causeOfStatus(res.StatusCode), res.StatusCode, fmt.Sprintf("%d %s", res.StatusCode, res.Reason))
 		return
 	}
 	dialog, err := sipua.NewUACDialog(c.p.ua, &c.p.id, &c.p.acct, c.invite, res)
 	if err != nil {
 		c.log.Errorf("unusable 2xx: %v", err)
-		c.end(StateCallEnded, "unusable 2xx: "+err.Error())
+		c.end(StateCallEnded, CauseFailed, res.StatusCode, "unusable 2xx: "+err.Error())
 		return
 	}
 	c.mu.Lock()
@@ -238,7 +258,7 @@ func (c *Call) finalResponse(res *sip.Response) {
 	if err != nil {
 		c.log.Errorf("the far end's answer is not usable: %v", err)
 		c.sendBye()
-		c.end(StateCallEnded, "unusable answer: "+err.Error())
+		c.end(StateCallEnded, CauseMediaFailed, res.StatusCode, "unusable answer: "+err.Error())
 		return
 	}
 	c.setState(StateConnected)

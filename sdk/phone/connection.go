@@ -144,6 +144,7 @@ func (p *Phone) onLinkClosed(l *link, err error) {
 		p.log.Warnf("connection to %s lost: %s", logs.RedactURL(l.url), redactIn(err, l.url))
 	}
 	p.ua.Detach(l.t)
+	p.calls.connectionLost()
 	if p.reg.ConnectionLost() {
 		p.post(func() { p.listener.RegisterEvent("unregistered") })
 	}

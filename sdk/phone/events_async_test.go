@@ -47,7 +47,7 @@ func TestPhoneMethodsNeverWaitForTheListener(t *testing.T) {
 
 	release()
 	f.events.waitRegister(t, "unregistered")
-	assert.Equal(t, []string{StateIncoming, StateConnected, StateCallEnded}, f.events.callEvents(),
+	assert.Equal(t, []string{string(StateIncoming), string(StateConnected), string(StateCallEnded)}, f.events.callEvents(),
 		"held events are delivered in order once the listener returns")
 	assert.Equal(t, []string{"sent_request", "registered", "sent_request", "unregistered"},
 		f.events.registerEvents())

@@ -115,9 +115,9 @@ func (l *fakeListener) wait(t *testing.T, kind, name string) event {
 }
 
 // waitCall waits for the call event name and returns its call.
-func (l *fakeListener) waitCall(t *testing.T, name string) *Call {
+func (l *fakeListener) waitCall(t *testing.T, name CallState) *Call {
 	t.Helper()
-	return l.wait(t, "call", name).call
+	return l.wait(t, "call", string(name)).call
 }
 
 // waitRegister waits for the registration event name.
@@ -128,8 +128,12 @@ func (l *fakeListener) waitRegister(t *testing.T, name string) {
 
 // callEventsSoon waits until the call events are exactly want (failing if
 // they end up different) and then checks that no other call event follows.
-func (l *fakeListener) callEventsSoon(t *testing.T, want ...string) {
+func (l *fakeListener) callEventsSoon(t *testing.T, wantStates ...CallState) {
 	t.Helper()
+	want := make([]string, len(wantStates))
+	for i, s := range wantStates {
+		want[i] = string(s)
+	}
 	deadline := time.Now().Add(waitFor)
 	for time.Now().Before(deadline) && len(l.callEvents()) < len(want) {
 		time.Sleep(2 * time.Millisecond)

@@ -43,13 +43,14 @@ func answerDirection(dir media.Direction) media.Direction {
 
 // mediaOp is one call the phone made on a fake session.
 type mediaOp struct {
-	Op          string // Offer, Answer, Accept, Rollback, SetMuted, SendDTMF, Close
+	Op          string // Offer, Answer, Accept, Rollback, SetMuted, SetHeld, SendDTMF, Close
 	Dir         media.Direction
 	ICERestart  bool
 	In          string // the SDP given: the offer to Answer, the answer to Accept
 	Out         string // the SDP returned by Offer or Answer
 	Provisional bool
 	Muted       bool
+	Held        bool
 	Digit       rune
 }
 
@@ -145,6 +146,8 @@ func (s *fakeSession) Rollback(context.Context) error {
 }
 
 func (s *fakeSession) SetMuted(muted bool) { s.record(mediaOp{Op: "SetMuted", Muted: muted}) }
+
+func (s *fakeSession) SetHeld(held bool) { s.record(mediaOp{Op: "SetHeld", Held: held}) }
 
 func (s *fakeSession) SendDTMF(digit rune) error {
 	s.record(mediaOp{Op: "SendDTMF", Digit: digit})

@@ -42,6 +42,11 @@ type fixture struct {
 // phone is closed, its log printed if the test failed, and no listener call
 // may have run on the test's goroutine (inside a Phone method).
 func newFixture(t *testing.T, tweak ...func(*Deps)) *fixture {
+	return newFixtureFor(t, testAccountInfo(), tweak...)
+}
+
+// newFixtureFor is newFixture for another account.
+func newFixtureFor(t *testing.T, acct AccountInfo, tweak ...func(*Deps)) *fixture {
 	book := logs.NewBook(5000)
 	f := &fixture{t: t, media: &fakeMedia{}, events: &fakeListener{}, clock: clocktest.New(),
 		book: book, testGID: goroutineID()}
@@ -51,7 +56,7 @@ func newFixture(t *testing.T, tweak ...func(*Deps)) *fixture {
 	for _, fn := range tweak {
 		fn(&deps)
 	}
-	p, err := New(testAccountInfo(), deps, f.events)
+	p, err := New(acct, deps, f.events)
 	require.NoError(t, err)
 	f.phone = p
 	t.Cleanup(func() {
@@ -71,7 +76,13 @@ func newFixture(t *testing.T, tweak ...func(*Deps)) *fixture {
 // newRegisteredFixture makes a phone that is connected and registered.
 func newRegisteredFixture(t *testing.T, tweak ...func(*Deps)) *fixture {
 	t.Helper()
-	f := newFixture(t, tweak...)
+	return newRegisteredFixtureFor(t, testAccountInfo(), tweak...)
+}
+
+// newRegisteredFixtureFor is newRegisteredFixture for another account.
+func newRegisteredFixtureFor(t *testing.T, acct AccountInfo, tweak ...func(*Deps)) *fixture {
+	t.Helper()
+	f := newFixtureFor(t, acct, tweak...)
 	require.True(t, f.phone.Register())
 	f.conn = f.dialer.waitConn(t)
 	f.events.waitRegister(t, "registered")

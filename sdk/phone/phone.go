@@ -40,6 +40,9 @@ type Phone struct {
 	closed         bool
 	calls          *callSet
 	retry          reconnectState
+
+	limits callLimits // maxCalls, noAnswerTimeout, sessionExpires, from the account
+	tones  *callTones
 }
 
 // New validates the account and prepares a phone; nothing is sent until Register.
@@ -74,6 +77,8 @@ func New(info AccountInfo, deps Deps, listener Listener) (*Phone, error) {
 	p.reg = sipua.NewRegistration(p.ua, &p.acct, &p.id, deps.Clock, p.log.With("register"),
 		sipua.RegistrationConfig{Timeout: deps.RegisterTimeout}, p.onRegEvent)
 	p.calls = newCallSet(p)
+	p.tones = newCallTones(deps.Tones)
+	p.limits = info.callLimits(p.log)
 	p.ua.OnRequest(p.onRequest)
 	p.ua.OnStrayResponse(p.onStrayResponse)
 	p.log.Infof("account %s", info)
@@ -209,20 +214,6 @@ func spawnSafe(p *Phone, name string, f func()) { p.log.Go(name, f) }
 // safely runs f, logging a panic instead of letting it stop the runtime (in
 // wasm a panic on any goroutine or timer ends the page's SDK).
 func safely(p *Phone, name string, f func()) { p.log.Safely(name, f) }
-
-func (p *Phone) startTone(name string) {
-	if p.deps.Tones != nil {
-		p.deps.Tones.Start(name)
-	}
-}
-
-// stopTones silences the call-progress tones.
-func (p *Phone) stopTones() {
-	if p.deps.Tones != nil {
-		p.deps.Tones.Stop("ringtone")
-		p.deps.Tones.Stop("ringbacktone")
-	}
-}
 
 // newAuth answers digest challenges for one request series with the account's credentials.
 func (p *Phone) newAuth() *sipua.Auth { return sipua.NewAuth(p.acct.Creds) }

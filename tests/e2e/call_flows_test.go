@@ -41,11 +41,11 @@ func TestCallerCancelTerminates(t *testing.T) {
 	require.NoError(t, err)
 	f.waitCall(t, "incoming")
 	require.NoError(t, call.Cancel(f.ctx))
-	f.waitCall(t, "terminated")
+	f.waitCall(t, "missed")
 	code, err := call.WaitFinal(f.ctx)
 	require.NoError(t, err)
 	assert.Equal(t, 487, code)
-	assert.Equal(t, []string{"incoming", "terminated"}, f.callEvents(t))
+	assert.Equal(t, []string{"incoming", "terminated", "missed"}, f.callEvents(t), "missed (ext) follows terminated")
 	requireNoExceptions(t, f.page)
 }
 
