@@ -135,8 +135,7 @@ func (p *Phone) writeConfig(opt Options, sipPort, ctrlPort int) error {
 	fmt.Fprintf(&cfg, "audio_alert\taubridge,nil\n")
 	fmt.Fprintf(&cfg, "audio_source\tausine,%d\n", opt.ToneHz)
 	fmt.Fprintf(&cfg, "ausrc_channels\t2\n")
-	fmt.Fprintf(&cfg, "ausrc_srate\t8000\n")
-	fmt.Fprintf(&cfg, "auplay_srate\t8000\n")
+	fmt.Fprintf(&cfg, "ausrc_srate\t48000\n") // ausine makes 48 kHz stereo only
 	fmt.Fprintf(&cfg, "rtp_stats\tyes\n")
 	fmt.Fprintf(&cfg, "module_path\t%s\n", ModulePath)
 	for _, m := range modules {
