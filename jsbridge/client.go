@@ -142,6 +142,7 @@ func (c *client) initWebrtc(args []js.Value) any {
 		DTMFMode:     c.settings.dtmfMode(),
 		KeepAlive:    seconds(info.Get("keepAliveInterval")),
 		PongTimeout:  seconds(info.Get("keepAliveTimeout")),
+		InstanceID:   stableInstanceID(account.UserName + "@" + account.SipDomain),
 	}, c)
 	if err != nil {
 		logger.Errorf("initWebrtc: %v", err)
