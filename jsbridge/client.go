@@ -35,6 +35,8 @@ type client struct {
 	devices  *deviceState
 	settings callSettings
 	tabs     *tabSession // set by SessionListener(): multi-tab coordination
+	// feedbackCb is registerFeedbackCallback's callback (call_quality.go).
+	feedbackCb js.Value
 }
 
 // newClient builds the JS object whose methods the loader's ExotelWebClient calls.
@@ -78,6 +80,7 @@ func newClient() js.Value {
 		"changeAudioOutputDevice":           {nil, c.changeAudioOutputDevice},
 		"registerAudioDeviceChangeCallback": {nil, c.registerAudioDeviceChangeCallback},
 		"downloadLogs":                      {nil, c.downloadLogs},
+		"registerFeedbackCallback":          {nil, c.registerFeedbackCallback},
 	}
 	obj := js.Global().Get("Object").New()
 	for name, m := range methods {
@@ -338,6 +341,7 @@ func (c *client) CallEvent(call *phone.Call, event string) {
 	tabs := c.tabs
 	c.mu.Unlock()
 	invokeLater(cb, jc.obj, event, user)
+	c.watchQuality(jc, event)
 	if tabs != nil {
 		tabs.relayCallEvent(call, event)
 	}
