@@ -5,8 +5,7 @@
 export type RegisterState = 'sent_request' | 'registered' | 'unregistered' | 'terminated';
 
 /** Call events passed to CallListenerCallback; 'ringing' (ext) is for outgoing calls. */
-export type CallEvent = 'incoming' | 'ringing' | 'connected' | 'callEnded' | 'terminated'
-  | 'qualityWarning' | 'qualityWarningCleared';
+export type CallEvent = 'incoming' | 'ringing' | 'connected' | 'callEnded' | 'terminated';
 
 /** Multi-tab states passed to SessionCallback. */
 export type SessionState = 'incoming' | 'connected' | 'callEnded' | 're-register' | (string & {});
@@ -146,8 +145,11 @@ export interface Call {
   getStatistics(): Promise<CallStatistics | null>;
   /** ext: the received audio, for meters or recording; null before media. */
   getRemoteStream(): MediaStream | null;
-  /** ext: the quality warnings raised now (events qualityWarning / qualityWarningCleared). */
+  /** ext: the quality warnings raised now. */
   readonly qualityWarnings: QualityWarning[];
+  /** ext: a warning raised or cleared: handler({name, value, warnings}). */
+  on(event: 'qualityWarning' | 'qualityWarningCleared', handler: (w: { name: QualityWarning; value: number; warnings: QualityWarning[] }) => void): void;
+  off(event: 'qualityWarning' | 'qualityWarningCleared', handler: (w: { name: QualityWarning; value: number; warnings: QualityWarning[] }) => void): void;
   /** ext: the user's rating of this call; false (logged) for a bad score or issue. */
   postFeedback(score: number, issue?: FeedbackIssue): boolean;
 }

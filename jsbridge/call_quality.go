@@ -15,14 +15,15 @@ import (
 
 // callQuality samples a connected call's statistics once a second and
 // turns them into the "Call quality" warnings: the qualityWarning and
-// qualityWarningCleared call events, callObj.qualityWarnings, and the mos
+// qualityWarningCleared events of callObj.on, callObj.qualityWarnings, and the mos
 // of getStatistics().
 type callQuality struct {
 	jc *jsCall
 
-	mu      sync.Mutex
-	mon     *quality.Monitor
-	running bool
+	mu       sync.Mutex
+	mon      *quality.Monitor
+	running  bool
+	handlers map[string][]js.Value // callObj.on(event, handler)
 }
 
 // qualitySampleEvery is how often a call's statistics are judged.
@@ -34,12 +35,42 @@ var feedbackIssues = map[string]bool{
 	"choppy-audio": true, "noisy-call": true, "echo": true,
 }
 
-// addQualityMethods gives a new Call object postFeedback and an empty
-// qualityWarnings list.
+// qualityEvents are the events callObj.on accepts.
+var qualityEvents = map[string]bool{"qualityWarning": true, "qualityWarningCleared": true}
+
+// addQualityMethods gives a new Call object postFeedback, on/off for the
+// quality events and an empty qualityWarnings list. The events are on the
+// call (as Twilio's warning/warning-cleared are), not in
+// CallListenerCallback, whose event set Exotel's apps switch on.
 func addQualityMethods(jc *jsCall) {
-	jc.quality = &callQuality{jc: jc, mon: quality.NewMonitor()}
+	q := &callQuality{jc: jc, mon: quality.NewMonitor(), handlers: map[string][]js.Value{}}
+	jc.quality = q
 	jc.obj.Set("qualityWarnings", js.ValueOf([]any{}))
 	jc.obj.Set("postFeedback", export("Call.postFeedback", false, jc.postFeedback))
+	jc.obj.Set("on", export("Call.on", nil, func(args []js.Value) any {
+		name, fn := str(arg(args, 0)), arg(args, 1)
+		if !qualityEvents[name] || fn.Type() != js.TypeFunction {
+			logger.Warnf("Call.on(%q): unknown event or not a function", name)
+			return nil
+		}
+		q.mu.Lock()
+		q.handlers[name] = append(q.handlers[name], fn)
+		q.mu.Unlock()
+		return nil
+	}))
+	jc.obj.Set("off", export("Call.off", nil, func(args []js.Value) any {
+		name, fn := str(arg(args, 0)), arg(args, 1)
+		q.mu.Lock()
+		defer q.mu.Unlock()
+		list := q.handlers[name][:0]
+		for _, h := range q.handlers[name] {
+			if !h.Equal(fn) {
+				list = append(list, h)
+			}
+		}
+		q.handlers[name] = list
+		return nil
+	}))
 }
 
 // watchQuality starts sampling when the call connects; the sampler stops
@@ -98,17 +129,19 @@ func (q *callQuality) run() {
 			} else {
 				logger.Infof("call %s: quality warning %s cleared", d.CallID, ch.Warning)
 			}
-			q.jc.cl.qualityEvent(q.jc, event, ch)
+			q.emit(event, ch, list)
 		}
 	}
 }
 
-// qualityEvent is CallListenerCallback(callObj, event, phone, {name, value}).
-func (c *client) qualityEvent(jc *jsCall, event string, ch quality.Change) {
-	c.mu.Lock()
-	cb, user := c.callCb, c.userName
-	c.mu.Unlock()
-	invokeLater(cb, jc.obj, event, user, object(map[string]any{"name": ch.Warning, "value": ch.Value}))
+// emit calls the call's handlers of event with {name, value, warnings}.
+func (q *callQuality) emit(event string, ch quality.Change, warnings []any) {
+	q.mu.Lock()
+	handlers := append([]js.Value(nil), q.handlers[event]...)
+	q.mu.Unlock()
+	for _, h := range handlers {
+		invokeLater(h, object(map[string]any{"name": ch.Warning, "value": ch.Value, "warnings": js.ValueOf(warnings)}))
+	}
 }
 
 // mos is getStatistics()'s mos: the sampler's score over its last seconds,
