@@ -111,6 +111,23 @@ export interface CallStatistics {
   audioLevel: number;
   /** 0..1, the microphone. */
   localAudioLevel: number;
+  /** ext: E-model mean opinion score, 1..4.5, over the last seconds. */
+  mos: number;
+}
+
+/** ext: the call-quality warnings of callObj.qualityWarnings. */
+export type QualityWarning = 'high-rtt' | 'high-jitter' | 'high-packet-loss' | 'low-mos' | 'no-audio-received';
+
+/** ext: the issues postFeedback accepts. */
+export type FeedbackIssue = 'dropped-call' | 'audio-latency' | 'one-way-audio' | 'choppy-audio' | 'noisy-call' | 'echo';
+
+/** ext: what registerFeedbackCallback's callback receives. */
+export interface CallFeedback {
+  callId: string;
+  score: 1 | 2 | 3 | 4 | 5;
+  issue: FeedbackIssue | '';
+  mos: number;
+  phone: string;
 }
 
 /** The call object passed to CallListenerCallback and returned by getCall(). */
@@ -143,6 +160,13 @@ export interface Call {
   getStatistics(): Promise<CallStatistics | null>;
   /** ext: the received audio, for meters or recording; null before media. */
   getRemoteStream(): MediaStream | null;
+  /** ext: the quality warnings raised now. */
+  readonly qualityWarnings: QualityWarning[];
+  /** ext: a warning raised or cleared: handler({name, value, warnings}). */
+  on(event: 'qualityWarning' | 'qualityWarningCleared', handler: (w: { name: QualityWarning; value: number; warnings: QualityWarning[] }) => void): void;
+  off(event: 'qualityWarning' | 'qualityWarningCleared', handler: (w: { name: QualityWarning; value: number; warnings: QualityWarning[] }) => void): void;
+  /** ext: the user's rating of this call; false (logged) for a bad score or issue. */
+  postFeedback(score: number, issue?: FeedbackIssue): boolean;
 }
 
 export type RegisterEventCallBack = (state: RegisterState, phone: string) => void;
@@ -192,6 +216,8 @@ export declare class ExotelWebClient {
     outputCb: (device: unknown) => void,
     devicesChangedCb?: (devices: unknown) => void,
   ): void;
+  /** ext: called with every postFeedback of this client's calls. */
+  registerFeedbackCallback(callback: (feedback: CallFeedback) => void): void;
   setCallAudioOutputVolume(volume: number): void;
   getCallAudioOutputVolume(): number;
   setAudioOutputVolume(name: 'ringtone' | 'ringbacktone' | 'dtmftone' | 'beeptone', volume: number): boolean;

@@ -16,9 +16,10 @@ import (
 // Its functions are never released: the app may keep the object after the
 // call ends, and calling it then must log, not throw.
 type jsCall struct {
-	c   *phone.Call
-	cl  *client
-	obj js.Value
+	c       *phone.Call
+	cl      *client
+	obj     js.Value
+	quality *callQuality // call_quality.go
 }
 
 func newJSCall(cl *client, c *phone.Call) *jsCall {
@@ -53,6 +54,7 @@ func newJSCall(cl *client, c *phone.Call) *jsCall {
 		}
 		return js.Null()
 	})
+	addQualityMethods(jc)
 	jc.refresh()
 	return jc
 }
@@ -134,6 +136,7 @@ func (jc *jsCall) statistics() js.Value {
 			"bytesSent": float64(st.BytesSent), "bytesReceived": float64(st.BytesReceived),
 			"packetsLost": float64(st.PacketsLost), "fractionLost": st.FractionLost, "jitter": st.Jitter,
 			"roundTripTime": st.RoundTripTime, "audioLevel": st.AudioLevel, "localAudioLevel": st.LocalAudioLevel,
+			"mos": jc.mos(st.Codec, st.PacketsReceived, st.PacketsLost, st.Jitter, st.RoundTripTime),
 		})
 	})
 }

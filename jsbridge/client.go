@@ -34,6 +34,8 @@ type client struct {
 	devices  *deviceState
 	settings *sdkclient.Settings // the one copy: the phone, media and devices read it
 	tabs     *tabSession         // set by SessionListener(): multi-tab coordination
+	// feedbackCb is registerFeedbackCallback's callback (call_quality.go).
+	feedbackCb js.Value
 }
 
 // newClient builds the JS object whose methods the loader's ExotelWebClient calls.
@@ -80,6 +82,7 @@ func newClient() js.Value {
 		"changeAudioOutputDevice":           {nil, c.changeAudioOutputDevice},
 		"registerAudioDeviceChangeCallback": {nil, c.registerAudioDeviceChangeCallback},
 		"downloadLogs":                      {nil, c.downloadLogs},
+		"registerFeedbackCallback":          {nil, c.registerFeedbackCallback},
 	}
 	obj := js.Global().Get("Object").New()
 	for name, m := range methods {
@@ -133,6 +136,7 @@ func (c *client) initWebrtc(args []js.Value) any {
 		DTMFMode:     c.settings.DTMFMode(),
 		KeepAlive:    keepAlive,
 		PongTimeout:  pongTimeout,
+		InstanceID:   stableInstanceID(account.UserName + "@" + account.SipDomain),
 	}, c)
 	if err != nil {
 		logger.Errorf("initWebrtc: %v", err)
@@ -388,6 +392,7 @@ func (c *client) CallEvent(call *phone.Call, event string) {
 	jc.refresh()
 	cb, user, tabs := c.afterCallEvent(call, event)
 	invokeLater(cb, jc.obj, event, user)
+	c.watchQuality(jc, event)
 	if tabs != nil {
 		tabs.relayCallEvent(call, event)
 	}

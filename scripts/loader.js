@@ -149,7 +149,8 @@ function exotelSDKFactory(scriptURL) {
     setAudioOutputVolume: undefined, setSoundVolume: undefined,
     setNoiseSuppression: undefined, setPreferredCodec: undefined, downloadLogs: undefined,
     MakeCall: 'promise', setIceServers: true, getIceServers: 'queued-value',
-    getVersion: VERSION, isWebRTCSupported: 'local', setDtmfMode: true
+    getVersion: VERSION, isWebRTCSupported: 'local', setDtmfMode: true,
+    registerFeedbackCallback: undefined
   };
   Object.keys(whileLoading).forEach(function (name) {
     ExotelWebClient.prototype[name] = function () {

@@ -56,4 +56,8 @@ type Deps struct {
 	// 500 ms (the first retry comes within 1 s) and 30 s.
 	ReconnectBase time.Duration
 	ReconnectMax  time.Duration
+	// InstanceID is the RFC 5626 +sip.instance UUID this account keeps in
+	// this browser (jsbridge remembers it in localStorage); "" or an
+	// invalid one makes a fresh one for this page.
+	InstanceID string
 }

@@ -65,10 +65,14 @@ func New(info AccountInfo, deps Deps, listener Listener) (*Phone, error) {
 	if deps.PongTimeout <= 0 {
 		deps.PongTimeout = 10 * time.Second
 	}
+	id, ok := sipua.NewIdentityWithInstance(deps.InstanceID)
+	if deps.InstanceID != "" && !ok {
+		deps.Log.Warnf("instance id %q is not a UUID: using a fresh one", deps.InstanceID)
+	}
 	p := &Phone{
 		info: info, deps: deps, log: deps.Log, listener: listener,
 		events: newEventQueue(),
-		id:     sipua.NewIdentity(),
+		id:     id,
 		acct:   info.sipAccount(deps.UserAgent),
 		conn:   connIdle,
 		retry:  reconnectState{online: true},

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/emiago/sipgo/sip"
 )
@@ -38,6 +39,45 @@ func NewIdentity() Identity {
 	}
 }
 
+// NewIdentityWithInstance is NewIdentity keeping the RFC 5626 instance ID
+// the caller remembered for this account and browser ("urn:uuid:…" or a
+// bare UUID), so that a reloaded page replaces its registration instead of
+// adding a second binding next to a stale one. An id that is not a UUID is
+// ignored (a fresh one is made) and reported as false.
+func NewIdentityWithInstance(instance string) (Identity, bool) {
+	id := NewIdentity()
+	uuid := strings.TrimPrefix(strings.ToLower(strings.TrimSpace(instance)), "urn:uuid:")
+	if !IsUUID(uuid) {
+		return id, false
+	}
+	id.InstanceID = "urn:uuid:" + uuid
+	return id, true
+}
+
+// NewInstanceUUID returns a fresh random (version 4) UUID for
+// NewIdentityWithInstance.
+func NewInstanceUUID() string { return uuid4() }
+
+// IsUUID reports whether s is a UUID in its 8-4-4-4-12 hex form.
+func IsUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i, r := range s {
+		switch i {
+		case 8, 13, 18, 23:
+			if r != '-' {
+				return false
+			}
+		default:
+			if !strings.ContainsRune("0123456789abcdefABCDEF", r) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // ContactURI is the URI other parties reach this phone at.
 func (id Identity) ContactURI() sip.Uri {
 	params := sip.NewParams()
@@ -46,8 +86,14 @@ func (id Identity) ContactURI() sip.Uri {
 }
 
 // Contact builds the Contact header; expires < 0 leaves the parameter out.
+// A dialog's Contact (registration false) carries the "ob" URI parameter
+// (RFC 5626 §5.4, as JsSIP sends it): requests in the dialog must come back
+// over the flow, the WebSocket, this phone registered through.
 func (id Identity) Contact(expires int, registration bool) *sip.ContactHeader {
 	h := &sip.ContactHeader{Address: id.ContactURI(), Params: sip.NewParams()}
+	if !registration {
+		h.Address.UriParams.Add("ob", "")
+	}
 	if registration {
 		h.Params.Add("reg-id", "1")
 		h.Params.Add("+sip.instance", `"<`+id.InstanceID+`>"`)

@@ -36,6 +36,10 @@ type Options struct {
 	// as its connection closes (usrloc handle_lost_tcp). By default they
 	// stay until they expire, and INVITEs to them fail at once with 500.
 	DropContactsOnDisconnect bool
+	// RTPEngine is the ng address (127.0.0.1:PORT) of an rtpengine that
+	// relays the media of every call (tests/rtpengine starts one): the
+	// production path between browsers and plain SIP phones.
+	RTPEngine string
 }
 
 // Server is one running Kamailio owned by a test.
@@ -119,7 +123,7 @@ func Start(t testing.TB, opt Options) *Server {
 		cfg, err := renderConfig(configParams{
 			Domain: opt.Domain, Algorithm: alg, UDPPort: udp, WSPort: ws,
 			MinExpires: opt.MinExpires, MaxExpires: opt.MaxExpires, ModPath: ModulePath,
-			DropOnDisconnect: opt.DropContactsOnDisconnect,
+			DropOnDisconnect: opt.DropContactsOnDisconnect, RTPEngine: opt.RTPEngine,
 		})
 		if err != nil {
 			t.Fatalf("kamailio: render config: %v", err)
