@@ -148,7 +148,8 @@ func TestBenchStartup(b *testing.T) {
 		for _, r := range rows {
 			for _, sdk := range []benchSDK{ours, jssip} {
 				s := r.run(sdk)
-				fmt.Printf("  sample %d %-28s %-9s registered at %7.1f ms\n", i+1, r.name, sdk.name, s.registered)
+				fmt.Printf("  sample %d %-28s %-9s registered at %7.1f ms (instantiated %.1f, ready %.1f)\n",
+					i+1, r.name, sdk.name, s.registered, s.marks["instantiated"], s.marks["ready"])
 				results[r.name][sdk.name] = append(results[r.name][sdk.name], s)
 			}
 		}
