@@ -43,10 +43,10 @@ type callDriver struct {
 
 var oursCalls = callDriver{
 	count: func(ev string) string {
-		return fmt.Sprintf(`harness.events.filter(e => e.kind === 'call:auto' && e.args[1] === %q).length`, ev)
+		return fmt.Sprintf(`harness.events.filter(e => e.kind === 'call:auto' && %s).length`, oursEvent(ev))
 	},
 	at: func(ev string, i int) string {
-		return fmt.Sprintf(`harness.events.filter(e => e.kind === 'call:auto' && e.args[1] === %q)[%d].t`, ev, i)
+		return fmt.Sprintf(`harness.events.filter(e => e.kind === 'call:auto' && %s)[%d].t`, oursEvent(ev), i)
 	},
 	answer: `harness.clients.auto.getCall().Answer()`,
 }
@@ -55,6 +55,15 @@ var jssipCalls = callDriver{
 	count:  func(ev string) string { return fmt.Sprintf(`bench.of(%q).length`, jssipEvent(ev)) },
 	at:     func(ev string, i int) string { return fmt.Sprintf(`bench.of(%q)[%d].t`, jssipEvent(ev), i) },
 	answer: `bench.answer()`,
+}
+
+// oursEvent matches this SDK's call event ev; "callEnded" also matches
+// "terminated", the event of a call the far end hung up.
+func oursEvent(ev string) string {
+	if ev == "callEnded" {
+		return `(e.args[1] === 'callEnded' || e.args[1] === 'terminated')`
+	}
+	return fmt.Sprintf(`e.args[1] === %q`, ev)
 }
 
 func jssipEvent(ev string) string {
