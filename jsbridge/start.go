@@ -35,6 +35,7 @@ func Start() {
 			return nil
 		}),
 	})
+	exposeDebugHooks()
 	logger.Infof("exotelsdk %s started", Version)
 	rt.Call("started", api)
 }

@@ -1,9 +1,16 @@
 #!/usr/bin/env bash
-# Prints the figures: wasm size raw/gzip/brotli, median page start →
-# registered, INVITE → incoming and Answer() → connected, on loopback against
-# a real Kamailio in headless Chromium.
+# Prints the figures, this SDK and JsSIP side by side in one run, against a
+# real Kamailio in headless Chromium (tests/e2e/bench*_test.go):
+#   - the wasm size raw/gzip/brotli (from the build);
+#   - page start → registered, cold (empty profile, no cache) and warm (third
+#     load, files cacheable), on loopback and over a WAN emulated through the
+#     DevTools protocol (40 ms, 20/5 Mbit/s), and this SDK's start-up phases;
+#   - INVITE frame → incoming, Answer() → connected, and renderer RSS, JS heap,
+#     Go heap and goroutines after 10 and after BENCH_CALLS (200) calls.
+# RUNS (default 9) is the samples per start-up row. BENCH selects what runs
+# (a -run pattern; default both: TestBenchStartup and TestBenchCalls).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build-wasm.sh
-runs=${RUNS:-15}
-go test -run '^$' -bench . -benchtime "${runs}x" -count 1 ./tests/e2e | grep -E "Benchmark|median|→|ok|FAIL"
+EXOTELSDK_BENCH=1 go test -run "${BENCH:-^TestBench}" -count 1 -p 1 -timeout 90m -v ./tests/e2e |
+  grep -vE '^(=== RUN|=== PAUSE|=== CONT|PASS$)'

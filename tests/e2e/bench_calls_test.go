@@ -1,0 +1,192 @@
+package e2e
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"github.com/webphone/exotelsdk/tests/browser"
+	"github.com/webphone/exotelsdk/tests/farend"
+	"github.com/webphone/exotelsdk/tests/kamailio"
+)
+
+// benchInitScript runs before the page's own scripts: it asks jsbridge for
+// its debug hooks (the Go heap) and records when each INVITE frame arrives
+// on a WebSocket, before any listener of the SDK sees it.
+const benchInitScript = `
+window.exotelsdkDebugHooks = {};
+window.benchInvites = [];
+(function () {
+  var Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(url, protocols) {
+      super(url, protocols);
+      this.addEventListener('message', function (e) {
+        if (typeof e.data === 'string' && e.data.lastIndexOf('INVITE ', 0) === 0) { benchInvites.push(performance.now()); }
+      });
+    }
+  };
+})();`
+
+// callDriver is how the benchmark answers and watches calls in one SDK's page.
+type callDriver struct {
+	// count(name) is a JS expression: how many events called name the page has seen.
+	count func(event string) string
+	// at(name, i) is the time of the i-th such event.
+	at     func(event string, i int) string
+	answer string
+}
+
+var oursCalls = callDriver{
+	count: func(ev string) string {
+		return fmt.Sprintf(`harness.events.filter(e => e.kind === 'call:auto' && %s).length`, oursEvent(ev))
+	},
+	at: func(ev string, i int) string {
+		return fmt.Sprintf(`harness.events.filter(e => e.kind === 'call:auto' && %s)[%d].t`, oursEvent(ev), i)
+	},
+	answer: `harness.clients.auto.getCall().Answer()`,
+}
+
+var jssipCalls = callDriver{
+	count:  func(ev string) string { return fmt.Sprintf(`bench.of(%q).length`, jssipEvent(ev)) },
+	at:     func(ev string, i int) string { return fmt.Sprintf(`bench.of(%q)[%d].t`, jssipEvent(ev), i) },
+	answer: `bench.answer()`,
+}
+
+// oursEvent matches this SDK's call event ev; "callEnded" also matches
+// "terminated", the event of a call the far end hung up.
+func oursEvent(ev string) string {
+	if ev == "callEnded" {
+		return `(e.args[1] === 'callEnded' || e.args[1] === 'terminated')`
+	}
+	return fmt.Sprintf(`e.args[1] === %q`, ev)
+}
+
+func jssipEvent(ev string) string {
+	if ev == "callEnded" {
+		return "ended"
+	}
+	return ev
+}
+
+// memory is one snapshot of a page's memory.
+type memory struct {
+	rendererRSS, jsHeap float64
+	goHeap, goSys       float64 // -1 for JsSIP
+	goroutines          float64
+}
+
+func (m memory) String() string {
+	mb := func(v float64) string {
+		if v < 0 {
+			return "-"
+		}
+		return fmt.Sprintf("%.1f", v/1e6)
+	}
+	g := "-"
+	if m.goroutines >= 0 {
+		g = fmt.Sprint(m.goroutines)
+	}
+	return fmt.Sprintf("renderer RSS %6s MB, JS heap %6s MB, Go heap %6s MB (Go sys %6s MB), goroutines %4s",
+		mb(m.rendererRSS), mb(m.jsHeap), mb(m.goHeap), mb(m.goSys), g)
+}
+
+func snapshot(b *testing.T, br *browser.Browser, page *browser.Page) memory {
+	m := memory{jsHeap: page.JSHeapUsed(b), goHeap: -1, goSys: -1, goroutines: -1}
+	var stats map[string]float64
+	page.Eval(b, `window.exotelsdkDebugHooks.memStats ? exotelsdkDebugHooks.memStats() : null`, &stats)
+	if stats != nil {
+		m.goHeap, m.goSys, m.goroutines = stats["heapAlloc"], stats["sys"], stats["goroutines"]
+	}
+	m.rendererRSS = float64(br.RendererRSS(b))
+	return m
+}
+
+// callFigures are one SDK's per-call latencies and memory snapshots.
+type callFigures struct {
+	toIncoming, toConnected []float64
+	memory                  map[int]memory // after N calls
+}
+
+// runCalls registers sdk's page in a browser of its own (so its renderer's
+// memory is its own) and takes calls calls from a far end, one after the
+// other: each is answered and then hung up by the far end.
+func runCalls(b *testing.T, sdk benchSDK, drv callDriver, calls int, snapshotsAt []int) callFigures {
+	srv := kamailio.Start(b, kamailio.Options{})
+	base := browser.Serve(b)
+	br := browser.Launch(b, browser.Options{})
+	page := br.OpenWith(b, base+sdk.page(b, srv), browser.OpenOptions{InitScript: benchInitScript})
+	page.WaitUntil(b, sdk.registeredAt+` >= 0`, 120*time.Second)
+	bob := farend.New(b, farend.Config{User: "bob", Domain: srv.Domain, Server: srv.UDPAddr})
+	f := callFigures{memory: map[int]memory{0: snapshot(b, br, page)}}
+	for i := 0; i < calls; i++ {
+		var invites int
+		page.Eval(b, `benchInvites.length`, &invites)
+		call, err := bob.Dial(page.Context(), "alice", farend.CallOptions{})
+		require.NoError(b, err)
+		page.WaitUntil(b, fmt.Sprintf(`%s > %d`, drv.count("incoming"), i), 120*time.Second)
+		var d float64
+		page.Eval(b, fmt.Sprintf(`%s - benchInvites[%d]`, drv.at("incoming", i), invites), &d)
+		f.toIncoming = append(f.toIncoming, d)
+		page.Eval(b, fmt.Sprintf(`new Promise(resolve => {
+			const t0 = performance.now();
+			%s;
+			const poll = () => %s > %d ? resolve(%s - t0) : setTimeout(poll, 1);
+			poll();
+		})`, drv.answer, drv.count("connected"), i, drv.at("connected", i)), &d)
+		f.toConnected = append(f.toConnected, d)
+		fmt.Printf("  call %3d %-9s INVITE frame → incoming %6.1f ms, Answer() → connected %6.1f ms\n",
+			i+1, sdk.name, f.toIncoming[i], d)
+		require.NoError(b, call.Hangup(page.Context()))
+		page.WaitUntil(b, fmt.Sprintf(`%s > %d`, drv.count("callEnded"), i), 120*time.Second)
+		for _, n := range snapshotsAt {
+			if n == i+1 {
+				f.memory[n] = snapshot(b, br, page)
+			}
+		}
+	}
+	return f
+}
+
+// BenchmarkCalls prints, for both SDKs, INVITE frame → "incoming" and
+// Answer() → "connected", and the memory after 10 and after BENCH_CALLS
+// (default 200) sequential calls.
+func TestBenchCalls(b *testing.T) {
+	benchOnly(b)
+	bundleJsSIP(b)
+	calls := 200
+	if v, err := strconv.Atoi(os.Getenv("BENCH_CALLS")); err == nil && v > 0 {
+		calls = v
+	}
+	at := []int{calls}
+	if calls > 10 {
+		at = []int{10, calls}
+	}
+	figs := map[string]callFigures{
+		ours.name:  runCalls(b, ours, oursCalls, calls, at),
+		jssip.name: runCalls(b, jssip, jssipCalls, calls, at),
+	}
+	out := &strings.Builder{}
+	fmt.Fprintf(out, "\ncalls, median of %d, ms:\n  %-28s %10s %10s %8s\n", calls, "", ours.name, jssip.name, "ratio")
+	for _, row := range []struct {
+		name string
+		get  func(callFigures) []float64
+	}{
+		{"INVITE frame → incoming", func(f callFigures) []float64 { return f.toIncoming }},
+		{"Answer() → connected", func(f callFigures) []float64 { return f.toConnected }},
+	} {
+		a, j := median(row.get(figs[ours.name])), median(row.get(figs[jssip.name]))
+		fmt.Fprintf(out, "  %-28s %10.1f %10.1f %7.2fx\n", row.name, a, j, a/j)
+	}
+	fmt.Fprintln(out, "\nmemory (after a GC):")
+	for _, sdk := range []string{ours.name, jssip.name} {
+		for _, n := range append([]int{0}, at...) {
+			fmt.Fprintf(out, "  %-9s after %3d calls: %s\n", sdk, n, figs[sdk].memory[n])
+		}
+	}
+	fmt.Fprint(os.Stdout, out.String())
+}
