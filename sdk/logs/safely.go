@@ -1,16 +1,14 @@
 package logs
 
-import "runtime/debug"
-
 // Safely runs f and reports whether it returned normally. A panic in f is
-// logged with its stack instead of unwinding further: in the browser a Go
+// logged instead of unwinding further: in the browser a Go
 // panic that escapes a goroutine or a timer callback stops the runtime for
 // the whole page. Every goroutine and timer callback that runs SDK logic goes
 // through it (sipua and phone), so there is one guard, not a copy per place.
 func (l *Logger) Safely(what string, f func()) (ok bool) {
 	defer func() {
 		if r := recover(); r != nil {
-			l.Errorf("%s failed with an internal error: %v\n%s", what, r, debug.Stack())
+			l.Errorf("%s failed with an internal error: %v", what, r)
 			ok = false
 		}
 	}()
