@@ -6,10 +6,13 @@
 package npm
 
 import (
+	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -104,6 +107,19 @@ func TestPackedPackageContents(t *testing.T) {
 	assert.Contains(t, string(esm), "new URL('./exotelsdk.wasm', import.meta.url)", "the literal bundlers detect")
 	assert.Contains(t, string(esm), "import './exotelsdk.js'", "the ESM re-exports the one loader")
 	assert.Less(t, len(esm), 2000, "the ESM does not copy the loader")
+
+	// THIRD_PARTY_NOTICES (scripts/third-party-notices.sh) names every module the wasm links.
+	notices, err := os.ReadFile(filepath.Join(browser.RepoRoot(t), "THIRD_PARTY_NOTICES"))
+	require.NoError(t, err)
+	cmd := exec.Command("go", "list", "-deps", "-f", "{{if .Module}}{{if not .Module.Main}}{{.Module.Path}}@{{.Module.Version}}{{end}}{{end}}", "./wasm")
+	cmd.Dir = browser.RepoRoot(t)
+	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	mods, err := cmd.Output()
+	require.NoError(t, err)
+	for _, m := range strings.Fields(string(mods)) {
+		assert.Contains(t, string(notices), "\n"+m+"\n", "THIRD_PARTY_NOTICES lacks %s: run scripts/third-party-notices.sh", m)
+	}
+	assert.Contains(t, string(notices), "Go ", "Go's own license (runtime, wasm_exec.js)")
 }
 
 // The sample (every method of the API) compiles with tsc --strict against
@@ -167,31 +183,73 @@ func TestPackedPackageInBundlers(t *testing.T) {
 			dir := newApp(t)
 			www := bundler.build(t, dir)
 			noBuildPaths(t, www, dir, root)
-			base := browser.ServeDir(t, www)
-			u, _ := url.Parse(srv.WSURL)
-			account := `{"userName":"alice","authUser":"alice","secret":"` + kamailio.Password("alice") +
-				`","sipdomain":"` + srv.Domain + `","domain":"` + u.Host + `","port":"` + u.Port() +
-				`","security":"ws","endpoint":"` + strings.TrimPrefix(u.Path, "/") + `"}`
-			page := b.Open(t, base+"/index.html?"+url.Values{"account": {account}}.Encode())
-			page.WaitUntil(t, `window.result && (window.result.registered || window.result.error)`, 20*time.Second)
-			var result struct {
-				Registered bool
-				Error      *string
-				States     []string
-				Connection []string
-			}
-			page.Eval(t, `window.result`, &result)
-			require.Nil(t, result.Error)
-			assert.True(t, result.Registered)
-			assert.Equal(t, []string{"sent_request", "registered"}, result.States)
-			assert.Equal(t, []string{"connecting", "connected"}, result.Connection)
-			var wasm []string
-			page.Eval(t, `performance.getEntriesByType('resource').map(e => e.name).filter(n => n.includes('.wasm'))`, &wasm)
-			require.Len(t, wasm, 1, "the wasm is fetched once")
-			assert.True(t, strings.HasPrefix(wasm[0], base+"/"), "the wasm comes from the app's server: %s", wasm[0])
-			assert.Empty(t, page.Exceptions())
+			registersFrom(t, b, srv, browser.ServeDir(t, www))
 		})
 	}
+}
+
+// registersFrom opens base/index.html (testdata/app.js, however built) and
+// checks that it registers, fetching the wasm once from base.
+func registersFrom(t *testing.T, b *browser.Browser, srv *kamailio.Server, base string) {
+	t.Helper()
+	u, _ := url.Parse(srv.WSURL)
+	account := `{"userName":"alice","authUser":"alice","secret":"` + kamailio.Password("alice") +
+		`","sipdomain":"` + srv.Domain + `","domain":"` + u.Host + `","port":"` + u.Port() +
+		`","security":"ws","endpoint":"` + strings.TrimPrefix(u.Path, "/") + `"}`
+	page := b.Open(t, base+"/index.html?"+url.Values{"account": {account}}.Encode())
+	page.WaitUntil(t, `window.result && (window.result.registered || window.result.error)`, 20*time.Second)
+	var result struct {
+		Registered bool
+		Error      *string
+		States     []string
+		Connection []string
+	}
+	page.Eval(t, `window.result`, &result)
+	require.Nil(t, result.Error)
+	assert.True(t, result.Registered)
+	assert.Equal(t, []string{"sent_request", "registered"}, result.States)
+	assert.Equal(t, []string{"connecting", "connected"}, result.Connection)
+	var wasm []string
+	page.Eval(t, `performance.getEntriesByType('resource').map(e => e.name).filter(n => n.includes('.wasm'))`, &wasm)
+	require.Len(t, wasm, 1, "the wasm is fetched once")
+	assert.True(t, strings.HasPrefix(wasm[0], base+"/"), "the wasm comes from the app's server: %s", wasm[0])
+	assert.Empty(t, page.Exceptions())
+}
+
+// Vite's dev server pre-bundles the package and serves the wasm from
+// node_modules: the plain import works there too.
+func TestPackedPackageInViteDevServer(t *testing.T) {
+	dir := newApp(t)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "index.html"),
+		[]byte(`<!doctype html><meta charset="utf-8"><script type="module" src="./app.js"></script>`), 0o644))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	cmd := exec.Command("node", filepath.Join(tool(t, "vite"), "bin", "vite.js"), "--host", "127.0.0.1",
+		"--port", strconv.Itoa(port), "--strictPort", "--logLevel", "error")
+	cmd.Dir = dir
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		if t.Failed() {
+			t.Logf("vite:\n%s", out.String())
+		}
+	})
+	base := "http://127.0.0.1:" + strconv.Itoa(port)
+	require.Eventually(t, func() bool {
+		res, err := http.Get(base + "/index.html")
+		if err != nil {
+			return false
+		}
+		res.Body.Close()
+		return res.StatusCode == 200
+	}, 60*time.Second, 100*time.Millisecond, "the Vite dev server did not start")
+	srv := kamailio.Start(t, kamailio.Options{})
+	registersFrom(t, browser.Launch(t, browser.Options{}), srv, base)
 }
 
 // noBuildPaths fails if a built file names the build machine's directories
