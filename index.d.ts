@@ -169,11 +169,92 @@ export interface Call {
   postFeedback(score: number, issue?: FeedbackIssue): boolean;
 }
 
-export type RegisterEventCallBack = (state: RegisterState, phone: string) => void;
+/** ext: why a registration ended 'terminated' (docs/api.md, "Errors and reasons"). */
+export type RegisterFailureReason = 'auth-failed' | 'forbidden' | 'not-found' | 'ws-unreachable' | 'timeout' | 'rejected';
+
+/** ext: the third argument of RegisterEventCallBack on 'terminated'. */
+export interface RegisterFailure {
+  reason: RegisterFailureReason;
+  /** The registrar's final SIP status, null when there was none (no connection, no answer). */
+  sipStatus: number | null;
+  /** What happened, for people and logs: "403 Forbidden", "no answer from server". */
+  message: string;
+}
+
+export type RegisterEventCallBack = (state: RegisterState, phone: string, failure?: RegisterFailure) => void;
 export type CallListenerCallback = (call: Call, eventType: CallEvent, phone: string) => void;
 export type SessionCallback = (state: SessionState, phone: string) => void;
 export type DiagnosticsReportCallback = (status: string, report: string) => void;
 export type DiagnosticsKeyValueCallback = (key: string, status: string | number, description: string) => void;
+
+/** ext: the code of an Error that register() or unregister() rejects with. */
+export type RegisterErrorCode = RegisterFailureReason | 'not-initialized';
+
+/** ext: what register() and unregister() reject with. */
+export interface RegisterError extends Error {
+  code: RegisterErrorCode;
+  sipStatus?: number;
+}
+
+/** ext: the 'registration' event. reason and sipStatus are set on 'terminated'. */
+export interface RegistrationEvent {
+  state: RegisterState;
+  phone: string;
+  reason: RegisterFailureReason | null;
+  sipStatus: number | null;
+  message: string | null;
+}
+
+/** ext: the 'call' event: what CallListenerCallback receives, as one object. */
+export interface CallEventDetail {
+  call: Call;
+  event: CallEvent;
+  phone: string;
+}
+
+/** ext: states of the WebSocket connection. */
+export type ConnectionState = 'connecting' | 'connected' | 'disconnected' | 'failed';
+
+/** ext: the 'connection' event. */
+export interface ConnectionEvent {
+  state: ConnectionState;
+  /** The server URL this is about (one of wsUrls when several are given). */
+  url: string;
+  /** Opening attempts since the last connection (1 for the first); 0 on 'disconnected'. */
+  attempt: number;
+}
+
+/** ext: the 'session' event: what SessionCallback receives, as one object. */
+export interface SessionEvent {
+  state: SessionState;
+  phone: string;
+}
+
+/** ext: the events of on() and off(), and what their handlers receive. */
+export interface ClientEvents {
+  registration: RegistrationEvent;
+  call: CallEventDetail;
+  connection: ConnectionEvent;
+  session: SessionEvent;
+}
+export type ClientEventName = keyof ClientEvents;
+
+/** ext: options of register(). */
+export interface RegisterOptions {
+  /** Milliseconds before the Promise rejects with code 'timeout' (the SDK goes on trying); default 30000, 0 waits for ever. */
+  timeout?: number;
+}
+
+/** ext: log levels of setLogLevel; SIP messages are 'debug'. */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** A microphone or speaker as registerAudioDeviceChangeCallback's devicesChangedCb lists it. */
+export interface AudioDevice {
+  deviceId: string;
+  label: string;
+  kind: 'audioinput' | 'audiooutput';
+  groupId?: string;
+}
 
 export interface MakeCallOptions {
   /** Extra headers on the INVITE. */
@@ -209,12 +290,12 @@ export declare class ExotelWebClient {
   startNetworkDiagnostics(): void;
   stopNetworkDiagnostics(): void;
 
-  changeAudioInputDevice(deviceId: string, onSuccess?: () => void, onError?: (error: unknown) => void, force?: boolean): void;
-  changeAudioOutputDevice(deviceId: string, onSuccess?: () => void, onError?: (error: unknown) => void, force?: boolean): void;
+  changeAudioInputDevice(deviceId: string, onSuccess?: (deviceId: string) => void, onError?: (error: string) => void, force?: boolean): void;
+  changeAudioOutputDevice(deviceId: string, onSuccess?: (deviceId: string) => void, onError?: (error: string) => void, force?: boolean): void;
   registerAudioDeviceChangeCallback(
-    inputCb: (device: unknown) => void,
-    outputCb: (device: unknown) => void,
-    devicesChangedCb?: (devices: unknown) => void,
+    inputCb: ((deviceId: string, label: string) => void) | null,
+    outputCb: ((deviceId: string, label: string) => void) | null,
+    devicesChangedCb?: ((devices: AudioDevice[]) => void) | null,
   ): void;
   /** ext: called with every postFeedback of this client's calls. */
   registerFeedbackCallback(callback: (feedback: CallFeedback) => void): void;
@@ -239,8 +320,19 @@ export declare class ExotelWebClient {
   /** ext */
   isWebRTCSupported(): boolean;
 
-  static registerLoggerCallback(cb: ((level: string, message: string, args: unknown[]) => void) | null): void;
+  /** ext: handler runs for every event of that name; false (logged) for an unknown name or a non-function. */
+  on<K extends ClientEventName>(name: K, handler: (event: ClientEvents[K]) => void): boolean;
+  /** ext: removes a handler added with on(); false if it was not there. */
+  off<K extends ClientEventName>(name: K, handler: (event: ClientEvents[K]) => void): boolean;
+  /** ext: DoRegister as a Promise: resolves on 'registered', rejects with a RegisterError. */
+  register(options?: RegisterOptions): Promise<RegistrationEvent>;
+  /** ext: UnRegister as a Promise: resolves on 'unregistered'. */
+  unregister(): Promise<RegistrationEvent>;
+
+  static registerLoggerCallback(cb: ((level: LogLevel, message: string, args: unknown[]) => void) | null): void;
   static setEnableConsoleLogging(enable: boolean): void;
+  /** ext: the console and the logger callback get lines of this level and above; default 'debug'. */
+  static setLogLevel(level: LogLevel): boolean;
 }
 
 export interface ExotelSDK {

@@ -20,12 +20,16 @@ var logSinks struct {
 	sync.Mutex
 	console bool
 	app     js.Value
+	level   logs.Level // lines below it reach neither sink (the book keeps them)
 }
 
 func init() {
 	logSinks.console = true
 	book.Subscribe(func(e logs.Entry) {
-		toConsole, app := currentSinks()
+		toConsole, app, level := currentSinks()
+		if e.Level < level {
+			return
+		}
 		if toConsole {
 			method := e.Level.String()
 			if e.Level == logs.Debug {
@@ -57,9 +61,29 @@ func setLoggerCallback(cb js.Value) {
 	logSinks.app = cb
 }
 
-// currentSinks are where a log line goes besides the book.
-func currentSinks() (toConsole bool, app js.Value) {
+// currentSinks are where a log line goes besides the book, and the level
+// below which it goes nowhere else.
+func currentSinks() (toConsole bool, app js.Value, level logs.Level) {
 	logSinks.Lock()
 	defer logSinks.Unlock()
-	return logSinks.console, logSinks.app
+	return logSinks.console, logSinks.app, logSinks.level
+}
+
+// logLevels are the names setLogLevel takes, as the app's logger callback
+// receives them.
+var logLevels = map[string]logs.Level{"debug": logs.Debug, "info": logs.Info, "warn": logs.Warn, "error": logs.Error}
+
+// setLogLevel is the static setLogLevel(level) (ext): the console and the
+// logger callback get lines of level and above; SIP messages are debug lines.
+// downloadLogs and the troubleshooting report keep every line.
+func setLogLevel(name string) bool {
+	level, ok := logLevels[name]
+	if !ok {
+		logger.Errorf("setLogLevel: the level must be one of debug, info, warn, error; got %q", name)
+		return false
+	}
+	logSinks.Lock()
+	logSinks.level = level
+	logSinks.Unlock()
+	return true
 }

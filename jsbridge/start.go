@@ -22,9 +22,14 @@ func Start() {
 			setConsoleLogging(truthy(arg(args, 0)))
 			return nil
 		}),
+		"setLogLevel": export("setLogLevel", false, func(args []js.Value) any {
+			return setLogLevel(str(arg(args, 0)))
+		}),
 		"log": export("log", nil, func(args []js.Value) any {
 			msg := str(arg(args, 1))
 			switch str(arg(args, 0)) {
+			case "debug":
+				logger.Debugf("%s", msg)
 			case "error":
 				logger.Errorf("%s", msg)
 			case "warn":

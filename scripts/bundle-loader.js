@@ -1,5 +1,6 @@
-// Assembles dist/exotelsdk.js (UMD) and dist/exotelsdk.mjs (ESM) from
-// scripts/loader.js and Go's wasm_exec.js, and prints the bundle sizes.
+// Assembles dist/exotelsdk.js (UMD) from scripts/loader.js, scripts/loader-events.js
+// and Go's wasm_exec.js, and dist/exotelsdk.mjs (an ES module that re-exports it),
+// and prints the bundle sizes.
 // Usage: node scripts/bundle-loader.js <wasm_exec.js> <version>
 'use strict';
 const fs = require('fs');
@@ -15,21 +16,56 @@ const write = 'fs.writeSync(fd, new Uint8Array(';
 if (!wasmExec.includes(write)) { throw new Error('wasm_exec.js changed: cannot find ' + write); }
 wasmExec = wasmExec.replace(write, 'goFS.writeSync(fd, new Uint8Array(');
 
+const events = fs.readFileSync(path.join(__dirname, 'loader-events.js'), 'utf8');
 const loader = fs.readFileSync(path.join(__dirname, 'loader.js'), 'utf8')
   .replace('/*__WASM_EXEC__*/', () => wasmExec)
   .split('__SDK_VERSION__').join(version);
 
-const umd = loader + `
-(function (root, factory) {
-  var scriptURL = (typeof document !== 'undefined' && document.currentScript && document.currentScript.src) || '';
-  if (typeof define === 'function' && define.amd) { define([], function () { return factory(scriptURL); }); }
-  else if (typeof module === 'object' && module.exports) { module.exports = factory(scriptURL); }
-  else { root.exotelSDK = factory(scriptURL); }
-}(typeof self !== 'undefined' ? self : this, exotelSDKFactory));
+// The UMD file is the one loader. Whichever way it is reached (script tag,
+// require, AMD, a bundler, or the ESM file below), the page gets one exotelSDK
+// and so one Go runtime: the first copy to run keeps it under a global symbol
+// and any later copy hands out the same object.
+const umd = `(function () {
+${events}
+${loader}
+(function (root) {
+  var key = typeof Symbol === 'function' ? Symbol.for('exotelsdk-go') : '__exotelsdk_go__';
+  var script = typeof document !== 'undefined' ? document.currentScript : null;
+  var amd = typeof define === 'function' && define.amd;
+  var cjs = typeof module === 'object' && module && typeof module.exports === 'object';
+  var sdk = root[key];
+  if (!sdk) {
+    sdk = exotelSDKFactory({
+      scriptURL: (script && script.src) || '',
+      wasmURL: (script && script.getAttribute && script.getAttribute('data-wasm-url')) || '',
+      early: !amd && !cjs && !!(script && script.src)
+    });
+    try { Object.defineProperty(root, key, { value: sdk }); } catch (e) { root[key] = sdk; }
+  } else if (sdk.version !== '${version}' && typeof console !== 'undefined') {
+    console.warn('[exotelsdk] exotelsdk ${version} is loaded into a page that already runs ' + sdk.version + '; using ' + sdk.version);
+  }
+  if (amd) { define([], function () { return sdk; }); }
+  else if (cjs) { module.exports = sdk; }
+  else { root.exotelSDK = sdk; }
+}(typeof globalThis !== 'undefined' ? globalThis : typeof self !== 'undefined' ? self : this));
+})();
 `;
-const esm = loader + `
-const exotelSDK = exotelSDKFactory(import.meta.url ||
-  (typeof document !== 'undefined' && document.currentScript && document.currentScript.src) || '');
+// The ES module re-exports the UMD file's exotelSDK. It holds the literal
+// new URL('./exotelsdk.wasm', import.meta.url) that webpack, Vite, Rollup
+// plugins and Parcel find and emit as an asset; where import.meta is empty (an
+// esbuild IIFE bundle) the wasm is looked for beside the script instead.
+const esm = `// exotelsdk-go ${version}: the ES module face of ./exotelsdk.js (one loader, one runtime per page).
+import './exotelsdk.js';
+
+const exotelSDK = globalThis[Symbol.for('exotelsdk-go')];
+let wasmURL = '';
+try {
+  wasmURL = new URL('./exotelsdk.wasm', import.meta.url).href;
+} catch (e) {
+  // import.meta is empty here (an IIFE bundle): the wasm is looked for beside the script.
+}
+exotelSDK._bundledWasmURL(wasmURL);
+
 export default exotelSDK;
 export const ExotelWebClient = exotelSDK.ExotelWebClient;
 `;

@@ -2,10 +2,15 @@
  * This file is the loader: it defines `exotelSDK` at once, fetches and starts
  * exotelsdk.wasm (found beside this script), and queues every call made before
  * the WebAssembly runtime is ready. Version __SDK_VERSION__. */
-function exotelSDKFactory(scriptURL) {
+// exotelSDKFactory builds the one exotelSDK object of a page. where says how
+// the loader was reached: scriptURL (the script or bundle that holds it),
+// wasmURL (a <script data-wasm-url> given by the page) and early (loaded by a
+// plain script tag: fetch the wasm at once).
+function exotelSDKFactory(where) {
   'use strict';
   var G = typeof globalThis !== 'undefined' ? globalThis : self;
   var VERSION = '__SDK_VERSION__';
+  var scriptURL = where.scriptURL || '';
 
   // Go's wasm_exec.js glue. It may add `fs`, `process` and `path` to the global
   // object; they are removed again once the Go runtime has read them, so the
@@ -20,11 +25,14 @@ function exotelSDKFactory(scriptURL) {
     ['fs', 'process', 'path'].forEach(function (name) { if (!hadGlobals[name]) { try { delete G[name]; } catch (e) { /* ignore */ } } });
   }
 
-  var wasmURL = null;
+  var wasmURL = where.wasmURL || null; // set by the page (setWasmURL, data-wasm-url)
+  var bundledWasmURL = null; // where a bundler emitted the wasm (dist/exotelsdk.mjs)
   var api = null; // the Go side, once started
   var started = false;
   var consoleLogging = true;
   var loggerCallback = null;
+  var LEVELS = { debug: 0, info: 1, warn: 2, error: 3 };
+  var logLevel = 'debug';
   var pendingStatics = [];
   var readyResolve, readyReject;
   var ready = new Promise(function (resolve, reject) { readyResolve = resolve; readyReject = reject; });
@@ -32,6 +40,7 @@ function exotelSDKFactory(scriptURL) {
 
   function log(level, message) {
     if (api) { api.log(level, message); return; }
+    if (LEVELS[level] < LEVELS[logLevel]) { return; }
     if (consoleLogging && typeof console !== 'undefined') { (console[level] || console.log).call(console, '[exotelsdk] ' + message); }
     if (loggerCallback) { invokeLater(loggerCallback, [level, message, []]); }
   }
@@ -39,14 +48,21 @@ function exotelSDKFactory(scriptURL) {
   // invokeLater calls an app callback on a later task, catching what it throws,
   // so that the app never runs inside an SDK call and cannot break the SDK.
   function invokeLater(fn, args) {
-    setTimeout(function () {
-      try { fn.apply(null, args); } catch (e) { log('error', 'app callback threw: ' + (e && e.stack || e)); }
-    }, 0);
+    setTimeout(function () { invokeNow(fn, args); }, 0);
+  }
+  function invokeNow(fn, args) {
+    try { fn.apply(null, args); } catch (e) { log('error', 'app callback threw: ' + (e && e.stack || e)); }
   }
 
   function defaultWasmURL() {
+    if (bundledWasmURL) { return bundledWasmURL; }
     var base = scriptURL || (typeof document !== 'undefined' && document.baseURI) || '';
     try { return new URL('exotelsdk.wasm', base).href; } catch (e) { return 'exotelsdk.wasm'; }
+  }
+
+  // absolute resolves a URL the page gave against the document, as fetch would.
+  function absolute(url) {
+    try { return new URL(url, (typeof document !== 'undefined' && document.baseURI) || undefined).href; } catch (e) { return url; }
   }
 
   // The runtime object Go reads at start (see wasm/main.go).
@@ -54,6 +70,12 @@ function exotelSDKFactory(scriptURL) {
     version: VERSION,
     invokeLater: invokeLater,
     goFS: function () { return goFS; },
+    // clientEvent is how Go reports what no Exotel callback carries (the
+    // connection states) to the client's on() handlers.
+    clientEvent: function (impl, name, detail) {
+      var client = owners.get(impl);
+      if (client) { invokeLater(function () { client._emit(name, detail); }, []); }
+    },
     started: function (goAPI) {
       mark('ready');
       api = goAPI;
@@ -61,6 +83,7 @@ function exotelSDKFactory(scriptURL) {
       pendingStatics.forEach(function (op) { op(); });
       pendingStatics = [];
       clients.forEach(function (c) { c._bind(); });
+      clients = [];
       readyResolve(exotelSDK);
     }
   };
@@ -69,25 +92,45 @@ function exotelSDKFactory(scriptURL) {
     if (typeof performance !== 'undefined' && performance.mark) { try { performance.mark('exotelsdk:' + name); } catch (e) { /* ignore */ } }
   }
 
-  // compile fetches and compiles the wasm, streaming when the server sends
-  // application/wasm.
-  function compile(url) {
-    if (WebAssembly.compileStreaming) {
-      return WebAssembly.compileStreaming(fetch(url)).catch(function () {
-        // Served without application/wasm: fall back to a plain download.
-        return fetch(url).then(function (r) { return r.arrayBuffer(); }).then(function (b) { return WebAssembly.compile(b); });
-      });
-    }
-    return fetch(url).then(function (r) { return r.arrayBuffer(); }).then(function (b) { return WebAssembly.compile(b); });
+  function loadError(url, why) {
+    var err = new Error('exotelsdk: could not load the WebAssembly from ' + url + ': ' + why +
+      '. Serve dist/exotelsdk.wasm at that URL, or call exotelSDK.setWasmURL(url) before the first client.');
+    err.code = 'wasm-unavailable';
+    err.url = url;
+    return err;
   }
 
-  // Loaded by a script tag as exotelsdk.js, the wasm beside it is fetched and
-  // compiled at once, while the page goes on; start() then only instantiates.
-  // (A bundle, or setWasmURL, skips this and loads on first use.)
+  // compile fetches the wasm once and compiles it: streaming (and so from
+  // the browser's code cache on later visits) when the server sends
+  // application/wasm, else from the downloaded bytes. A failed response or
+  // one that is not WebAssembly (an HTML error page) is a clear error.
+  function compile(url, signal) {
+    return fetch(url, signal ? { signal: signal } : undefined).then(function (response) {
+      if (!response.ok) { throw loadError(url, 'HTTP ' + response.status + (response.statusText ? ' ' + response.statusText : '')); }
+      var type = (response.headers.get('content-type') || '').split(';')[0].trim().toLowerCase();
+      if (type === 'application/wasm' && WebAssembly.compileStreaming) { return WebAssembly.compileStreaming(response); }
+      return response.arrayBuffer().then(function (bytes) {
+        var b = new Uint8Array(bytes, 0, Math.min(4, bytes.byteLength));
+        if (b.length < 4 || b[0] !== 0 || b[1] !== 0x61 || b[2] !== 0x73 || b[3] !== 0x6d) {
+          throw loadError(url, 'the response is not WebAssembly (Content-Type: ' + (type || 'none') + ')');
+        }
+        return WebAssembly.compile(bytes);
+      });
+    }, function (err) {
+      if (err && err.name === 'AbortError') { throw err; }
+      throw loadError(url, String(err && err.message || err));
+    });
+  }
+
+  // Loaded by a plain script tag, the wasm beside it (or at its
+  // data-wasm-url) is fetched and compiled at once, while the page goes on;
+  // start() then only instantiates. A bundle loads on first use instead, and
+  // setWasmURL with another URL cancels this early fetch.
   var early = null;
-  if (/\/exotelsdk[^\/]*\.m?js(\?.*)?$/.test(scriptURL) && typeof WebAssembly !== 'undefined' && typeof fetch !== 'undefined') {
-    early = { url: defaultWasmURL() };
-    early.module = compile(early.url);
+  if (where.early && typeof WebAssembly !== 'undefined' && typeof fetch !== 'undefined') {
+    early = { url: absolute(wasmURL || defaultWasmURL()) };
+    early.abort = typeof AbortController !== 'undefined' ? new AbortController() : null;
+    early.module = compile(early.url, early.abort && early.abort.signal);
     early.module.catch(function () { /* reported when start() uses it */ });
   }
 
@@ -99,19 +142,19 @@ function exotelSDKFactory(scriptURL) {
       readyReject(new Error('exotelsdk: WebAssembly is not available here'));
       return ready;
     }
-    var url = wasmURL || defaultWasmURL();
+    var url = absolute(wasmURL || defaultWasmURL());
     var go = new GoRuntime();
     G.__exotelsdkRuntime = runtime;
     var module = (early && early.url === url) ? early.module : compile(url);
-    var instantiate = module.then(function (m) { return WebAssembly.instantiate(m, go.importObject); })
-      .then(function (instance) { return { instance: instance }; });
-    instantiate.then(function (result) {
+    early = null;
+    module.then(function (m) { return WebAssembly.instantiate(m, go.importObject); }).then(function (instance) {
       mark('instantiated');
-      go.run(result.instance).then(function () {
+      go.run(instance).then(function () {
         log('error', 'the SDK runtime stopped');
       });
     }).catch(function (err) {
-      log('error', 'could not load ' + url + ': ' + err);
+      delete G.__exotelsdkRuntime;
+      log('error', err && err.message || String(err));
       readyReject(err);
     });
     return ready;
@@ -120,18 +163,26 @@ function exotelSDKFactory(scriptURL) {
   // ExotelWebClient is the app's phone. Until the runtime is ready its methods
   // are queued and replayed in order; then they go straight to Go.
   var clients = [];
+  var owners = typeof WeakMap !== 'undefined' ? new WeakMap() : { get: function () { return null; }, set: function () {} };
   function ExotelWebClient() {
     if (!(this instanceof ExotelWebClient)) { return new ExotelWebClient(); }
     this._impl = null;
     this._queue = [];
+    this._handlers = {};
     if (api) { this._bind(); } else { clients.push(this); start(); }
   }
   ExotelWebClient.prototype._bind = function () {
     if (this._impl) { return; }
     this._impl = api.newClient();
+    owners.set(this._impl, this);
     var q = this._queue;
     this._queue = null;
     for (var i = 0; i < q.length; i++) { q[i](); }
+  };
+  // _whenBound runs f now if the runtime is ready, else in order with the
+  // queued calls once it is.
+  ExotelWebClient.prototype._whenBound = function (f) {
+    if (this._impl) { f(); } else { this._queue.push(f); }
   };
 
   // Each method and what it returns while the runtime is still loading.
@@ -174,6 +225,8 @@ function exotelSDKFactory(scriptURL) {
       typeof navigator !== 'undefined' && !!(navigator.mediaDevices && navigator.mediaDevices.getUserMedia);
   }
 
+  exotelSDKEvents(ExotelWebClient, { log: log, invokeNow: invokeNow }); // scripts/loader-events.js
+
   ExotelWebClient.registerLoggerCallback = function (cb) {
     if (api) { api.registerLoggerCallback(cb); return; }
     loggerCallback = typeof cb === 'function' ? cb : null;
@@ -184,6 +237,17 @@ function exotelSDKFactory(scriptURL) {
     consoleLogging = !!enable;
     pendingStatics.push(function () { api.setEnableConsoleLogging(!!enable); });
   };
+  // setLogLevel (ext) drops log lines below level from the console and the
+  // logger callback; downloadLogs and the troubleshooting report keep all.
+  ExotelWebClient.setLogLevel = function (level) {
+    if (typeof level !== 'string' || !Object.prototype.hasOwnProperty.call(LEVELS, level)) {
+      log('error', 'setLogLevel: the level must be one of debug, info, warn, error; got ' + String(level));
+      return false;
+    }
+    logLevel = level;
+    if (api) { api.setLogLevel(level); } else { pendingStatics.push(function () { api.setLogLevel(level); }); }
+    return true;
+  };
 
   var exotelSDK = {
     ExotelWebClient: ExotelWebClient,
@@ -191,7 +255,16 @@ function exotelSDKFactory(scriptURL) {
     setWasmURL: function (url) {
       if (started) { log('warn', 'setWasmURL after loading started is ignored'); return false; }
       wasmURL = String(url);
+      if (early && early.url !== absolute(wasmURL)) {
+        if (early.abort) { early.abort.abort(); }
+        early = null;
+      }
       return true;
+    },
+    // _bundledWasmURL is where dist/exotelsdk.mjs found the wasm (a bundler's
+    // emitted asset); the page's own setWasmURL or data-wasm-url comes first.
+    _bundledWasmURL: function (url) {
+      if (url && !started && !early) { bundledWasmURL = url; }
     },
     load: start,
     isWebRTCSupported: isWebRTCSupported

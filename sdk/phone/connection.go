@@ -65,6 +65,7 @@ type reconnectState struct {
 	online   bool
 	reported bool // "terminated" was reported for this outage
 	next     int  // index of the server URL to try first
+	dials    int  // opening attempts since the last connection
 }
 
 // connect opens the WebSocket to the first server that answers, in the
@@ -77,6 +78,11 @@ func (p *Phone) connect() {
 	for i := range urls {
 		url := urls[(start+i)%len(urls)]
 		l := newLink(url)
+		p.mu.Lock()
+		p.retry.dials++
+		attempt := p.retry.dials
+		p.mu.Unlock()
+		p.reportConnection(ConnConnecting, url, attempt)
 		ctx, cancel := context.WithTimeout(context.Background(), p.deps.DialWait)
 		t, err := p.deps.Dialer.Dial(ctx, url,
 			func(frame []byte) { l.received(); p.ua.Receive(frame) },
@@ -84,6 +90,7 @@ func (p *Phone) connect() {
 		cancel()
 		if err != nil {
 			p.log.Warnf("could not connect to %s: %s", logs.RedactURL(url), redactIn(err, url))
+			p.reportConnection(ConnFailed, url, attempt)
 			continue
 		}
 		l.t = t
@@ -93,13 +100,16 @@ func (p *Phone) connect() {
 			p.mu.Unlock()
 			l.end()
 			_ = t.Close()
+			p.reportConnection(ConnDisconnected, url, 0)
 			return
 		}
 		p.link = l
 		p.conn = connUp
 		p.retry.next = (start + i) % len(urls)
+		p.retry.dials = 0
 		p.mu.Unlock()
 		p.log.Infof("connected to %s", logs.RedactURL(url))
+		p.reportConnection(ConnConnected, url, attempt)
 		p.ua.Attach(t)
 		select {
 		case <-l.done: // closed while we were setting up
@@ -119,7 +129,8 @@ func (p *Phone) connect() {
 	p.retry.next = start + 1
 	p.mu.Unlock()
 	if report {
-		p.post(func() { p.listener.RegisterEvent("terminated") })
+		p.reportTerminated(RegisterFailure{Reason: ReasonWSUnreachable,
+			Message: "could not connect to " + strings.Join(urls, ", ")})
 	}
 	p.scheduleReconnect()
 }
@@ -143,6 +154,7 @@ func (p *Phone) onLinkClosed(l *link, err error) {
 	if first || err != nil {
 		p.log.Warnf("connection to %s lost: %s", logs.RedactURL(l.url), redactIn(err, l.url))
 	}
+	p.reportConnection(ConnDisconnected, l.url, 0)
 	p.ua.Detach(l.t)
 	p.calls.connectionLost()
 	if p.reg.ConnectionLost() {
@@ -172,6 +184,7 @@ func (p *Phone) disconnect() {
 		l.end()
 		p.ua.Detach(l.t)
 		_ = l.t.Close()
+		p.reportConnection(ConnDisconnected, l.url, 0)
 	}
 }
 

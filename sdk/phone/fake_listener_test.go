@@ -9,12 +9,14 @@ import (
 	"time"
 )
 
-// event is one listener call: kind is "register", "call" or "session".
+// event is one listener call: kind is "register", "call", "session" or "connection".
 type event struct {
-	kind string
-	name string
-	call *Call
-	gid  uint64 // the goroutine the listener ran on
+	kind    string
+	name    string
+	call    *Call
+	failure RegisterFailure // for "terminated"
+	conn    ConnectionEvent // for "connection"
+	gid     uint64          // the goroutine the listener ran on
 }
 
 // fakeListener records every event in order, with the goroutine it ran on.
@@ -39,6 +41,14 @@ func (l *fakeListener) add(ev event) {
 }
 
 func (l *fakeListener) RegisterEvent(state string) { l.add(event{kind: "register", name: state}) }
+
+func (l *fakeListener) RegisterFailed(f RegisterFailure) {
+	l.add(event{kind: "register", name: "terminated", failure: f})
+}
+
+func (l *fakeListener) ConnectionEvent(ev ConnectionEvent) {
+	l.add(event{kind: "connection", name: ev.State, conn: ev})
+}
 
 func (l *fakeListener) CallEvent(call *Call, ev string) {
 	l.add(event{kind: "call", name: ev, call: call})

@@ -157,7 +157,11 @@ func (p *Phone) onRegEvent(ev sipua.RegEvent) {
 	if ev.Reason != "" {
 		p.log.Infof("registration %s: %s", ev.Kind, ev.Reason)
 	}
-	p.post(func() { p.listener.RegisterEvent(ev.Kind) })
+	if ev.Kind == "terminated" {
+		p.reportTerminated(registerFailure(ev))
+	} else {
+		p.post(func() { p.listener.RegisterEvent(ev.Kind) })
+	}
 	if ev.Retryable && ev.Kind == "terminated" {
 		// The registrar did not answer (a refresh or a first REGISTER timed
 		// out): the connection is presumed dead and is replaced.

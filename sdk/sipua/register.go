@@ -17,6 +17,9 @@ import (
 type RegEvent struct {
 	Kind   string // "sent_request", "registered", "unregistered", "terminated"
 	Reason string // why, for the log: "401 Unauthorized", "no answer from server", …
+	// Status is the registrar's final SIP status that ended the attempt, 0
+	// when there was none (no answer, no connection).
+	Status int
 	// Retryable is set on "terminated" and "unregistered" events caused by the
 	// connection (timeout, lost transport) rather than by the server's answer.
 	Retryable bool
@@ -175,7 +178,7 @@ func (r *Registration) abandonLocked() int {
 func (r *Registration) start(gen int, unregister bool) {
 	r.log.Go("registration", func() {
 		if !r.log.Safely("registration attempt", func() { r.run(gen, unregister) }) {
-			r.failed(gen, unregister, "internal error", 0)
+			r.failed(gen, unregister, 0, "internal error", 0)
 		}
 	})
 }
@@ -191,7 +194,7 @@ func (r *Registration) run(gen int, unregister bool) {
 			return
 		case errors.Is(err, errCannotAuthorize):
 			r.forgetChallenge()
-			r.failed(gen, unregister, err.Error(), 0)
+			r.failed(gen, unregister, 0, err.Error(), 0)
 			return
 		case err != nil:
 			r.finish(gen, unregister, RegEvent{Reason: err.Error(), Retryable: true})
@@ -207,28 +210,28 @@ func (r *Registration) run(gen int, unregister bool) {
 			r.mu.Unlock()
 			reason := fmt.Sprintf("%d %s: %v", res.StatusCode, res.Reason, err)
 			if errors.Is(err, ErrBadCredentials) {
-				r.finish(gen, unregister, RegEvent{Reason: reason})
+				r.finish(gen, unregister, RegEvent{Reason: reason, Status: res.StatusCode})
 				return
 			}
 			if err != nil { // a challenge we cannot answer: the server may change
-				r.failed(gen, unregister, reason, 0)
+				r.failed(gen, unregister, res.StatusCode, reason, 0)
 				return
 			}
 			answeredFresh = true
 		case res.StatusCode == 423 && !unregister:
 			if !r.raiseExpires(res) {
-				r.finish(gen, unregister, RegEvent{Reason: "423 without a usable Min-Expires"})
+				r.finish(gen, unregister, RegEvent{Reason: "423 without a usable Min-Expires", Status: 423})
 				return
 			}
 		case serverTrouble(res.StatusCode):
-			r.failed(gen, unregister, fmt.Sprintf("%d %s", res.StatusCode, res.Reason), retryAfter(res))
+			r.failed(gen, unregister, res.StatusCode, fmt.Sprintf("%d %s", res.StatusCode, res.Reason), retryAfter(res))
 			return
 		default:
-			r.finish(gen, unregister, RegEvent{Reason: fmt.Sprintf("%d %s", res.StatusCode, res.Reason)})
+			r.finish(gen, unregister, RegEvent{Reason: fmt.Sprintf("%d %s", res.StatusCode, res.Reason), Status: res.StatusCode})
 			return
 		}
 	}
-	r.failed(gen, unregister, "too many challenges", 0)
+	r.failed(gen, unregister, 0, "too many challenges", 0)
 }
 
 var (

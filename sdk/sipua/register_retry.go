@@ -68,9 +68,9 @@ func retryDelay(failures int, jitter float64) time.Duration {
 // failed ends an attempt that may succeed later: an un-REGISTER just ends
 // (unregistered); a REGISTER reports "terminated" once per series of failures
 // and is retried after after (Retry-After) or the backoff.
-func (r *Registration) failed(gen int, unregister bool, reason string, after time.Duration) {
+func (r *Registration) failed(gen int, unregister bool, status int, reason string, after time.Duration) {
 	if unregister {
-		r.finish(gen, true, RegEvent{Reason: reason})
+		r.finish(gen, true, RegEvent{Reason: reason, Status: status})
 		return
 	}
 	r.mu.Lock()
@@ -92,7 +92,7 @@ func (r *Registration) failed(gen int, unregister bool, reason string, after tim
 	r.mu.Unlock()
 	r.log.Warnf("registration failed: %s; retrying in %s", reason, delay.Round(time.Millisecond))
 	if first {
-		r.emit(RegEvent{Kind: "terminated", Reason: reason})
+		r.emit(RegEvent{Kind: "terminated", Reason: reason, Status: status})
 	}
 }
 

@@ -153,6 +153,7 @@ func TestWrongPasswordTerminates(t *testing.T) {
 	f.reg.Register()
 	ev := f.ev.wait(t, "terminated")
 	assert.ErrorContains(t, fmt.Errorf("%s", ev.Reason), "wrong user name or password")
+	assert.Equal(t, 401, ev.Status)
 	assert.False(t, ev.Retryable)
 	assert.Len(t, f.srv.requests(), 2, "one challenge answered, then give up")
 	assert.Equal(t, RegTerminated, f.reg.State())
@@ -165,6 +166,7 @@ func TestForbiddenTerminates(t *testing.T) {
 		f.reg.Register()
 		ev := f.ev.wait(t, "terminated")
 		assert.Equal(t, fmt.Sprintf("%d No", code), ev.Reason)
+		assert.Equal(t, code, ev.Status)
 		assert.NotContains(t, f.ev.kinds(), "registered")
 	}
 }
@@ -197,6 +199,7 @@ func TestNoAnswerTerminatesAfterTheTimeout(t *testing.T) {
 	f.clock.Advance(10 * time.Second)
 	ev := f.ev.wait(t, "terminated")
 	assert.True(t, ev.Retryable)
+	assert.Zero(t, ev.Status, "no SIP status without an answer")
 	assert.Contains(t, ev.Reason, "no answer")
 }
 
