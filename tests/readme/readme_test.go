@@ -103,6 +103,7 @@ func TestDemoCommandServesARegisteringDemo(t *testing.T) {
 	assert.Equal(t, fmt.Sprintf("http://%s/", addr), demo)
 
 	page := browser.Launch(t, browser.Options{}).Open(t, demo)
+	page.WaitUntil(t, `!document.getElementById('register').disabled`, time.Minute)
 	page.Click(t, "#register")
 	page.WaitUntil(t, `document.getElementById('regState').textContent === 'registered'`, 20*time.Second)
 	assert.Empty(t, page.Exceptions())
