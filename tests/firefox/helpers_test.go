@@ -23,8 +23,11 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	srv := kamailio.Start(t, kamailio.Options{})
-	return &fixture{srv: srv, base: browser.Serve(t), firefox: Launch(t)}
+	return &fixture{srv: srv, base: newFixtureBase(t), firefox: Launch(t)}
 }
+
+// newFixtureBase serves the repository (the test pages and dist/).
+func newFixtureBase(t *testing.T) string { return browser.Serve(t) }
 
 // phone opens the SDK test page (tests/pages/phone.html) in a new tab.
 func (f *fixture) phone(t *testing.T, query string) *Page {

@@ -18,6 +18,10 @@ func TestFirefoxRegistersAndUnregisters(t *testing.T) {
 	assert.True(t, supported, "WebRTC is supported in Firefox")
 
 	f.register(t, page, "alice")
+	var at []float64 // ms since navigation: sent_request, registered
+	page.Eval(t, `harness.events.filter((e) => e.kind === 'register:alice').map((e) => e.t)`, &at)
+	require.GreaterOrEqual(t, len(at), 2)
+	t.Logf("Firefox %s: first REGISTER sent → registered in %.0f ms", f.firefox.Version(t), at[1]-at[0])
 	assert.Equal(t, "registered", status(t, page, "alice"))
 	page.Eval(t, `harness.clients.alice.UnRegister()`, nil)
 	waitEvent(t, page, "register:alice", "unregistered", 10*time.Second)

@@ -1,0 +1,126 @@
+package firefox
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/webphone/exotelsdk/tests/farend"
+)
+
+// In Firefox ESR: a Go far end calls the page through Kamailio; the page
+// answers; Firefox's fake microphone reaches the far end (decoded PCMU,
+// measured) and the far end's tone reaches the page (Web Audio); hold
+// silences the page at the far end and resume brings it back; DTMF arrives
+// as SIP INFO; the page's hangup ends the far end's call. Diagnostics
+// report the browser as Firefox.
+func TestFirefoxCallWithAudioHoldAndDTMF(t *testing.T) {
+	f := newFixture(t)
+	page := f.phone(t, "")
+	f.register(t, page, "alice")
+	bob := farend.New(t, farend.Config{User: "bob", Domain: f.srv.Domain, Server: f.srv.UDPAddr, DisplayName: "Bob"})
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+
+	call, err := bob.Dial(ctx, "alice", farend.CallOptions{})
+	require.NoError(t, err)
+	waitEvent(t, page, "call:alice", "incoming", 30*time.Second)
+	var answered bool
+	page.Eval(t, `harness.clients.alice.getCall().Answer()`, &answered)
+	require.True(t, answered)
+	waitEvent(t, page, "call:alice", "connected", 30*time.Second)
+	require.NoError(t, call.WaitMedia(ctx))
+
+	farLevel := func(ok func(float64) bool, what string) {
+		t.Helper()
+		var lvl float64
+		require.Eventually(t, func() bool { lvl = call.AudioLevel(300 * time.Millisecond); return ok(lvl) },
+			20*time.Second, 100*time.Millisecond, "far end audio never %s (last %.1f dBFS)", what, lvl)
+	}
+	farLevel(func(l float64) bool { return l > -50 }, "heard Firefox's microphone")
+	require.NoError(t, call.PlayTone(440))
+	var heard float64
+	require.Eventually(t, func() bool {
+		page.Eval(t, heardLevel, &heard)
+		return heard > 0.02
+	}, 20*time.Second, 100*time.Millisecond, "the page hears the far end (last RMS %.3f)", heard)
+
+	var ok bool
+	page.Eval(t, `harness.clients.alice.getCall().Hold()`, &ok)
+	require.True(t, ok, "Hold succeeds")
+	farLevel(func(l float64) bool { return l < -70 }, "went silent on hold")
+	page.Eval(t, `harness.clients.alice.getCall().UnHold()`, &ok)
+	require.True(t, ok, "UnHold succeeds")
+	farLevel(func(l float64) bool { return l > -50 }, "came back after resume")
+
+	for _, d := range []string{"1", "#", "9"} {
+		page.Eval(t, fmt.Sprintf(`harness.clients.alice.getCall().sendDTMF(%q)`, d), &ok)
+		require.True(t, ok)
+	}
+	require.Eventually(t, func() bool { return len(infoSignals(call)) == 3 }, 10*time.Second, 50*time.Millisecond)
+	assert.Equal(t, []string{"1", "#", "9"}, infoSignals(call))
+
+	var stats map[string]any
+	page.Eval(t, `harness.clients.alice.getCall().getStatistics()`, &stats)
+	assert.Equal(t, "PCMU", stats["codec"])
+	assert.Greater(t, stats["packetsReceived"], 10.0)
+
+	page.Eval(t, `harness.clients.alice.getCall().Hangup()`, nil)
+	waitEvent(t, page, "call:alice", "callEnded", 20*time.Second)
+	_, err = call.WaitEnded(ctx)
+	require.NoError(t, err)
+
+	page.Eval(t, `harness.diagnostics('alice')`, nil)
+	page.WaitUntil(t, `harness.keyValues('alice', 'browserVersion').length > 0`, 20*time.Second)
+	var version []struct{ Status, Description any }
+	page.Eval(t, `harness.keyValues('alice', 'browserVersion')`, &version)
+	assert.Contains(t, fmt.Sprint(version[0].Status, version[0].Description), "Firefox/")
+	require.Empty(t, page.Exceptions())
+}
+
+// infoSignals lists the DTMF digits the far end got as SIP INFO.
+func infoSignals(call *farend.Call) []string {
+	var out []string
+	for _, r := range call.ReceivedRequests() {
+		if r.Method != "INFO" {
+			continue
+		}
+		for _, line := range strings.Split(string(r.Body()), "\n") {
+			if v, ok := strings.CutPrefix(strings.TrimSpace(line), "Signal="); ok {
+				out = append(out, v)
+			}
+		}
+	}
+	return out
+}
+
+// heardLevel is the RMS (0..1) of alice's received audio over 400 ms,
+// measured with a Web Audio analyser on the call's remote stream. Unlike
+// Chromium, Firefox starts an AudioContext made outside a user gesture
+// suspended, so it is resumed first.
+const heardLevel = `(async () => {
+	const call = harness.clients.alice.getCall();
+	const stream = call && call.getRemoteStream();
+	if (!stream) { return -1; }
+	const ac = new AudioContext();
+	await ac.resume();
+	const an = ac.createAnalyser();
+	an.fftSize = 2048;
+	ac.createMediaStreamSource(stream).connect(an);
+	const buf = new Float32Array(an.fftSize);
+	let sum = 0, count = 0;
+	await new Promise((resolve) => {
+		const timer = setInterval(() => {
+			an.getFloatTimeDomainData(buf);
+			for (let i = 0; i < buf.length; i++) { sum += buf[i] * buf[i]; }
+			count += buf.length;
+		}, 40);
+		setTimeout(() => { clearInterval(timer); resolve(); }, 400);
+	});
+	ac.close();
+	return Math.sqrt(sum / Math.max(count, 1));
+})()`
