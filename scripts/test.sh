@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Runs every test: native Go tests of sdk/, the same tests compiled to wasm
-# under Node, and the end-to-end tests in headless Chromium against a real
-# Kamailio and a real far end. Installs and builds what it needs first.
+# under Node, and the end-to-end tests in headless Chromium and Firefox ESR
+# (tests/firefox) against a real Kamailio and a real far end. Installs and
+# builds what it needs first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SIZE_BUDGET_STRICT=1 bash scripts/setup.sh
+SIZE_BUDGET_STRICT=1 bash scripts/setup.sh test
 
 echo "== format and vet"
 unformatted=$(gofmt -l $(git ls-files '*.go'))
@@ -29,5 +30,5 @@ trap 'rm -rf scripts/wasm-overlay/.build-test' EXIT
 modfile=$(go run ./scripts/wasm-overlay -out scripts/wasm-overlay/.build-test ./wasm ./sdk/... ./jsbridge/...)
 GOOS=js GOARCH=wasm go test -modfile="$modfile" -count=1 -exec="$(go env GOROOT)/lib/wasm/go_js_wasm_exec" ./sdk/... ./jsbridge/...
 
-echo "== end to end (Chromium, Kamailio, Go far end)"
+echo "== end to end (Chromium, Firefox ESR, Kamailio, Go far end)"
 go test -count=1 -p 1 -timeout 45m ./tests/...

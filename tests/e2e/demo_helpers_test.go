@@ -61,16 +61,29 @@ func (f *demoFixture) hidden(t *testing.T, id string) bool {
 	return h
 }
 
-// waitText waits until the element's textContent is want.
+// waitText waits until the element's textContent is want, and says what
+// it was instead if it never is.
 func (f *demoFixture) waitText(t *testing.T, id, want string, timeout time.Duration) {
 	t.Helper()
-	f.page.WaitUntil(t, fmt.Sprintf(`document.getElementById(%q).textContent === %q`, id, want), timeout)
+	deadline := time.Now().Add(timeout)
+	var got string
+	for {
+		if err := f.page.EvalErr(fmt.Sprintf(`document.getElementById(%q).textContent`, id), &got); err == nil && got == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("#%s never read %q in %s; it reads %q", id, want, timeout, got)
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
 }
 
 // register fills nothing (the form comes prefilled for the server) and
-// clicks Register, as a developer trying the demo would.
+// clicks Register once the SDK has loaded (the button is disabled until
+// then), as a developer trying the demo would.
 func (f *demoFixture) register(t *testing.T) {
 	t.Helper()
+	f.page.WaitUntil(t, `!document.getElementById('register').disabled`, 60*time.Second)
 	f.page.Click(t, "#register")
 	f.waitText(t, "regState", "registered", 20*time.Second)
 }

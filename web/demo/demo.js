@@ -1,21 +1,28 @@
-/* The softphone: account, registration, calls, keypad — written the way
- * Exotel's integration guide writes it (initWebrtc with three callbacks,
- * DoRegister/UnRegister, getCall().Answer()/Hangup()/Mute()/Hold()/sendDTMF()).
+/* The softphone: account, SDK loading, registration and the callbacks —
+ * written the way Exotel's integration guide writes it (initWebrtc with
+ * three callbacks, DoRegister/UnRegister). The call itself is demo-call.js.
  * Everything shown comes from the network or the user, so it is always
  * written with textContent, never as HTML. */
 'use strict';
 
 const exWebClient = new exotelSDK.ExotelWebClient();
 
-// demo is what demo-tools.js and demo-bot.js share with this file.
+// demo is what the other demo-*.js files share with this file.
 const demo = (window.demo = {
   client: exWebClient,
   currentUser: '',
   currentCallId: '',
+  sdkReady: false,
+  registered: false,
   onCall: [], // functions(callObj, eventType) the other files add
+  onRegistered: [], // functions(registered) the other files add
   $: (id) => document.getElementById(id),
-  // show writes text into an element (never HTML).
-  show: (id, text) => { document.getElementById(id).textContent = text == null ? '' : String(text); },
+  // show writes text into an element (never HTML), only when it changes.
+  show: (id, text) => {
+    const el = document.getElementById(id);
+    const s = text == null ? '' : String(text);
+    if (el.textContent !== s) { el.textContent = s; }
+  },
   log: function (text) {
     const li = document.createElement('li');
     const time = document.createElement('time');
@@ -24,16 +31,42 @@ const demo = (window.demo = {
     const list = demo.$('eventLog');
     list.prepend(li);
     while (list.children.length > 200) { list.lastChild.remove(); }
+  },
+  // enable turns buttons on once the SDK is ready (and, for needsRegistration,
+  // registered): before that they are disabled, as in the HTML.
+  enable: function () {
+    const ready = demo.sdkReady;
+    ['unregister', 'checkStatus', 'micSelect', 'speakerSelect', 'diagInit', 'speakerTest', 'micTest',
+      'networkTest', 'downloadLogs'].forEach((id) => { demo.$(id).disabled = !ready; });
+    demo.$('register').disabled = !ready || demo.registered;
+    ['dial', 'callBot', 'callEcho', 'botCallMe'].forEach((id) => { demo.$(id).disabled = !ready || !demo.registered; });
   }
 });
 const { $, show, log } = demo;
 
-let callOnMute = false;
-let callOnHold = false;
 let unregisterWait = 'false';
 let shouldAutoRetry = false;
-let timer = null;
 let initialised = false;
+
+/* ---- Loading: the WebAssembly loads while the page shows ---- */
+
+function watchLoading() {
+  const started = performance.now();
+  exotelSDK.ready.then(() => {
+    demo.sdkReady = true;
+    $('sdkLoading').hidden = true;
+    setBadge('initial', 'not registered');
+    show('sdkVersion', 'SDK ' + (exotelSDK.version || '') + ' · ready in ' + Math.round(performance.now() - started) + ' ms');
+    demo.enable();
+    log('SDK ready');
+  }, (err) => {
+    $('sdkLoading').dataset.state = 'failed';
+    show('sdkLoadingText', 'The SDK could not start: ' + (err && err.message ? err.message : err) +
+      ' — is dist/exotelsdk.wasm built (npm run build) and served as application/wasm?');
+    setBadge('failed', 'SDK not loaded');
+    log('SDK failed to load: ' + err);
+  });
+}
 
 /* ---- Account form, prefilled for the development server ---- */
 
@@ -52,6 +85,7 @@ function prefill() {
   $('endpoint').value = 'ws';
   if (params.has('tabs')) { $('multiTab').checked = true; }
   if (params.get('dtmf') === 'rfc4733') { $('dtmfMode').value = 'rfc4733'; }
+  if (/^[1-4]$/.test(params.get('calls') || '')) { $('maxCalls').value = params.get('calls'); }
   // The development server says its SIP domain and the demo passwords.
   fetch('/api/config').then((r) => (r.ok ? r.json() : null)).then((config) => {
     if (!config) { return; }
@@ -78,7 +112,15 @@ function sipAccountInfo() {
   };
   if (v('wsUrl')) { info.wsUrl = v('wsUrl'); } // ext: the whole WebSocket URL
   if (v('dtmfMode') === 'rfc4733') { info.dtmfMode = 'rfc4733'; } // ext: DTMF in the audio stream
+  if (Number(v('maxCalls')) > 1) { info.maxCalls = Number(v('maxCalls')); } // ext: call waiting
   return info;
+}
+
+// webSocketURL is where the SDK connects for info (as Exotel 3.x builds it).
+function webSocketURL(info) {
+  if (info.wsUrl) { return info.wsUrl; }
+  const host = String(info.domain).replace(/:\d+$/, '');
+  return info.security + '://' + host + ':' + info.port + '/' + (info.endpoint || 'wss');
 }
 
 /* ---- Registration (guide 5.1-5.3, 5.12) ---- */
@@ -90,14 +132,17 @@ function initialise() {
   }
   exWebClient.initWebrtc(info, RegisterEventCallBack, CallListenerCallback, SessionCallback);
   demo.currentUser = info.userName;
+  demo.wsUrl = webSocketURL(info);
   initialised = true;
 }
 
 function registerHandler() {
-  initialise();
+  initialise(); // again on every click: the form may have changed
   unregisterWait = 'false';
   shouldAutoRetry = true;
-  log('DoRegister as ' + demo.currentUser);
+  showProblem(null);
+  show('regState', 'connecting…');
+  log('DoRegister as ' + demo.currentUser + ' at ' + demo.wsUrl);
   exWebClient.DoRegister();
 }
 
@@ -109,24 +154,47 @@ function unregisterHandler() {
   exWebClient.UnRegister();
 }
 
-function setRegState(registered, text) {
-  show('regState', text);
+function setBadge(state, text) {
   const badge = $('regBadge');
-  badge.dataset.state = registered ? 'registered' : text;
-  badge.textContent = registered ? 'registered as ' + demo.currentUser : text;
-  $('register').disabled = registered;
+  badge.dataset.state = state;
+  badge.textContent = text;
 }
 
-function RegisterEventCallBack(state, phone) {
-  log('register event: ' + state + ' (' + phone + ')');
+function setRegState(registered, text) {
+  show('regState', text);
+  demo.registered = registered;
+  document.body.dataset.registered = registered ? 'true' : 'false';
+  setBadge(registered ? 'registered' : 'initial', registered ? 'registered as ' + demo.currentUser : text);
+  demo.enable();
+  demo.onRegistered.forEach((fn) => fn(registered));
+}
+
+// showProblem shows why registration failed ({short, long}), or hides it.
+function showProblem(problem) {
+  $('regProblem').hidden = !problem;
+  show('regProblem', problem ? problem.long : '');
+}
+
+function RegisterEventCallBack(state, phone, why) {
+  log('register event: ' + state + ' (' + phone + ')' + (why && why.reason ? ' — ' + why.reason +
+    (why.message ? ': ' + why.message : '') : ''));
   if (state === 'registered') {
+    showProblem(null);
     setRegState(true, 'registered');
   } else if (state === 'unregistered') {
-    setRegState(false, 'unregistered');
+    setRegState(false, shouldAutoRetry ? 'unregistered (connection lost, reconnecting…)' : 'unregistered');
     if (shouldAutoRetry) { exWebClient.DoRegister(); } // guide 5.12: the SDK reconnects; this is harmless
   } else if (state === 'terminated') {
-    setRegState(false, 'terminated (check the account)');
     shouldAutoRetry = false;
+    // Without a reason from the SDK, its status still tells an unreachable
+    // server from a refusal.
+    const report = (status) => {
+      const problem = demoReasons.registrationProblem(why, status, demo.wsUrl);
+      setRegState(false, 'failed: ' + problem.short);
+      setBadge('failed', 'not registered: ' + problem.short);
+      showProblem(problem);
+    };
+    if (why && why.reason) { report(''); } else { exWebClient.checkClientStatus(report); }
   } else if (state === 'sent_request') {
     show('regState', unregisterWait === 'true' ? 'unregistering…' : 'registering…');
     if (unregisterWait === 'true') {
@@ -143,22 +211,25 @@ function checkStatus() {
   });
 }
 
-/* ---- Calls (guide 5.4-5.9) ---- */
+// watchConnection shows the WebSocket's state when the SDK has on('connection').
+function watchConnection() {
+  if (typeof exWebClient.on !== 'function') { return; }
+  exWebClient.on('connection', (ev) => {
+    const text = {
+      connecting: 'Connecting to ' + ev.url + (ev.attempt > 1 ? ' (attempt ' + ev.attempt + ')' : '') + '…',
+      connected: 'Connected to ' + ev.url + '.',
+      disconnected: 'Disconnected from ' + ev.url + '.',
+      failed: 'Could not open ' + ev.url + (ev.attempt > 1 ? ' (attempt ' + ev.attempt + ')' : '') + '.'
+    }[ev.state] || ev.state;
+    show('connState', text);
+  });
+}
+
+/* ---- Calls (guide 5.4-5.9): demo-call.js and demo-calls.js show them ---- */
 
 function CallListenerCallback(callObj, eventType, phone) {
   log('call event: ' + eventType + ' — ' + describe(callObj));
-  if (callObj && callObj.callId) { demo.currentCallId = callObj.callId; }
-  if (eventType === 'incoming') {
-    setCallComing(true, callObj);
-  } else if (eventType === 'ringing') {
-    setCallState(true, callObj, 'ringing…');
-  } else if (eventType === 'connected') {
-    setCallComing(false);
-    setCallState(true, callObj, 'connected');
-  } else if (eventType === 'callEnded' || eventType === 'terminated') {
-    setCallComing(false);
-    setCallState(false, callObj, eventType === 'callEnded' ? 'call ended' : 'ended by the other side');
-  }
+  if (callObj && callObj.callId && eventType !== 'missed') { demo.currentCallId = callObj.callId; }
   demo.onCall.forEach((fn) => fn(callObj, eventType));
 }
 
@@ -166,109 +237,6 @@ function describe(callObj) {
   if (!callObj) { return ''; }
   return (callObj.remoteDisplayName || callObj.remoteId || 'unknown') + ' <' + (callObj.remoteId || '') + '> ' +
     (callObj.callDirection || '');
-}
-
-function setCallComing(coming, callObj) {
-  $('incoming').hidden = !coming;
-  if (coming && callObj) {
-    show('incomingName', callObj.remoteDisplayName || callObj.remoteId || 'unknown caller');
-    show('incomingId', callObj.remoteId ? '(' + callObj.remoteId + ')' : '');
-  }
-}
-
-function setCallState(inCall, callObj, text) {
-  $('callPanel').hidden = !inCall;
-  show('callState', text);
-  if (inCall && callObj) {
-    show('remoteName', callObj.remoteDisplayName || callObj.remoteId);
-    show('remoteId', callObj.remoteId ? '(' + callObj.remoteId + ')' : '');
-  }
-  if (inCall && text === 'connected') {
-    startTimer();
-  } else if (!inCall) {
-    stopTimer();
-    callOnMute = false;
-    callOnHold = false;
-    pressed('mute', false, 'Mute', 'Unmute');
-    pressed('hold', false, 'Hold', 'Resume');
-  }
-}
-
-function startTimer() {
-  stopTimer();
-  const started = Date.now();
-  const tick = () => {
-    const s = Math.floor((Date.now() - started) / 1000);
-    show('callTimer', String(Math.floor(s / 60)).padStart(2, '0') + ':' + String(s % 60).padStart(2, '0'));
-  };
-  tick();
-  timer = setInterval(tick, 1000);
-}
-
-function stopTimer() {
-  if (timer) { clearInterval(timer); timer = null; }
-  show('callTimer', '00:00');
-}
-
-function pressed(id, on, offText, onText) {
-  const b = $(id);
-  b.setAttribute('aria-pressed', on ? 'true' : 'false');
-  b.textContent = on ? onText : offText;
-}
-
-function acceptCallHandler() {
-  const call = exWebClient.getCall();
-  if (call) { call.Answer(); }
-}
-
-function rejectCallHandler() {
-  const call = exWebClient.getCall();
-  if (call) { call.Hangup(); }
-}
-
-function muteHandler() {
-  const call = exWebClient.getCall();
-  if (!call) { return; }
-  if (!callOnMute) {
-    call.Mute();
-    callOnMute = true;
-  } else {
-    call.UnMute();
-    callOnMute = false;
-  }
-  pressed('mute', callOnMute, 'Mute', 'Unmute');
-}
-
-function holdHandler() {
-  const call = exWebClient.getCall();
-  if (!call) { return; }
-  if (!callOnHold) {
-    call.Hold();
-    callOnHold = true;
-  } else {
-    call.UnHold();
-    callOnHold = false;
-  }
-  pressed('hold', callOnHold, 'Hold', 'Resume');
-  show('callState', callOnHold ? 'on hold' : 'connected');
-}
-
-function sendDigit(digit) {
-  const call = exWebClient.getCall();
-  if (call) {
-    call.sendDTMF(digit);
-    log('sendDTMF ' + digit);
-  }
-}
-
-function makeCall(destination) {
-  destination = String(destination || '').trim();
-  if (!destination) { return; }
-  if (!initialised) { log('Register first.'); return; }
-  log('MakeCall ' + destination);
-  Promise.resolve(exWebClient.MakeCall(destination)).then((ok) => {
-    if (!ok) { log('MakeCall refused (not registered, or a call is already up)'); }
-  });
 }
 
 /* ---- Multi-tab (guide 5.10) ---- */
@@ -298,30 +266,10 @@ function SessionCallback(callState, phone) {
 
 /* ---- Wiring ---- */
 
-function wire() {
-  $('accountForm').addEventListener('submit', (e) => { e.preventDefault(); registerHandler(); });
-  $('unregister').addEventListener('click', unregisterHandler);
-  $('checkStatus').addEventListener('click', checkStatus);
-  $('answer').addEventListener('click', acceptCallHandler);
-  $('reject').addEventListener('click', rejectCallHandler);
-  $('hangup').addEventListener('click', rejectCallHandler);
-  $('mute').addEventListener('click', muteHandler);
-  $('hold').addEventListener('click', holdHandler);
-  $('keypad').addEventListener('click', (e) => {
-    const key = e.target.closest('.key');
-    if (!key) { return; }
-    if (exWebClient.getCall()) {
-      sendDigit(key.dataset.digit);
-    } else {
-      $('dialTo').value += key.dataset.digit;
-    }
-  });
-  $('dialForm').addEventListener('submit', (e) => { e.preventDefault(); makeCall($('dialTo').value); });
-  $('callBot').addEventListener('click', () => makeCall('bot'));
-  $('callEcho').addEventListener('click', () => makeCall('echo'));
-  $('clearLog').addEventListener('click', () => { $('eventLog').textContent = ''; });
-  show('sdkVersion', exotelSDK.version ? 'SDK ' + exotelSDK.version : '');
-}
-
+$('accountForm').addEventListener('submit', (e) => { e.preventDefault(); registerHandler(); });
+$('unregister').addEventListener('click', unregisterHandler);
+$('checkStatus').addEventListener('click', checkStatus);
+$('clearLog').addEventListener('click', () => { $('eventLog').textContent = ''; });
 prefill();
-wire();
+watchLoading();
+watchConnection();
