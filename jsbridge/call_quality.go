@@ -53,9 +53,7 @@ func addQualityMethods(jc *jsCall) {
 			logger.Warnf("Call.on(%q): unknown event or not a function", name)
 			return nil
 		}
-		q.mu.Lock()
-		q.handlers[name] = append(q.handlers[name], fn)
-		q.mu.Unlock()
+		q.locked(func() { q.handlers[name] = append(q.handlers[name], fn) })
 		return nil
 	}))
 	jc.obj.Set("off", export("Call.off", nil, func(args []js.Value) any {
@@ -80,13 +78,11 @@ func (c *client) watchQuality(jc *jsCall, event string) {
 		return
 	}
 	q := jc.quality
-	q.mu.Lock()
-	if q.running {
-		q.mu.Unlock()
+	var was bool
+	q.locked(func() { was, q.running = q.running, true })
+	if was {
 		return
 	}
-	q.running = true
-	q.mu.Unlock()
 	spawn("call quality", q.run)
 }
 
@@ -105,14 +101,16 @@ func (q *callQuality) run() {
 			continue // no peer connection yet, or closing
 		}
 		d := call.Details()
-		q.mu.Lock()
-		changes := q.mon.Add(quality.Sample{
-			Codec: st.Codec, PacketsReceived: st.PacketsReceived, PacketsLost: st.PacketsLost,
-			Jitter: st.Jitter, RoundTripTime: st.RoundTripTime,
-			Connected: d.CallState == string(phone.StateConnected), Held: d.Held || d.RemoteHeld,
+		var changes []quality.Change
+		var warnings []string
+		q.locked(func() {
+			changes = q.mon.Add(quality.Sample{
+				Codec: st.Codec, PacketsReceived: st.PacketsReceived, PacketsLost: st.PacketsLost,
+				Jitter: st.Jitter, RoundTripTime: st.RoundTripTime,
+				Connected: d.CallState == string(phone.StateConnected), Held: d.Held || d.RemoteHeld,
+			})
+			warnings = q.mon.Warnings()
 		})
-		warnings := q.mon.Warnings()
-		q.mu.Unlock()
 		if len(changes) == 0 {
 			continue
 		}
@@ -136,9 +134,8 @@ func (q *callQuality) run() {
 
 // emit calls the call's handlers of event with {name, value, warnings}.
 func (q *callQuality) emit(event string, ch quality.Change, warnings []any) {
-	q.mu.Lock()
-	handlers := append([]js.Value(nil), q.handlers[event]...)
-	q.mu.Unlock()
+	var handlers []js.Value
+	q.locked(func() { handlers = append(handlers, q.handlers[event]...) })
 	for _, h := range handlers {
 		invokeLater(h, object(map[string]any{"name": ch.Warning, "value": ch.Value, "warnings": js.ValueOf(warnings)}))
 	}
@@ -148,9 +145,8 @@ func (q *callQuality) emit(event string, ch quality.Change, warnings []any) {
 // or, before the first sample, one from the call's totals.
 func (jc *jsCall) mos(codec string, received uint64, lost int64, jitter, rtt float64) float64 {
 	if q := jc.quality; q != nil {
-		q.mu.Lock()
-		m := q.mon.MOS()
-		q.mu.Unlock()
+		var m float64
+		q.locked(func() { m = q.mon.MOS() })
 		if m > 0 {
 			return m
 		}
@@ -191,9 +187,7 @@ func (jc *jsCall) postFeedback(args []js.Value) any {
 				st.Codec, st.PacketsReceived, st.PacketsLost, st.Jitter*1000, st.RoundTripTime*1000, mos)
 		}
 		logger.Infof("feedback for call %s: score %d, issue %q; %s", d.CallID, n, issue, stats)
-		jc.cl.mu.Lock()
-		cb, user := jc.cl.feedbackCb, jc.cl.userName
-		jc.cl.mu.Unlock()
+		cb, user := jc.cl.feedback()
 		invokeLater(cb, object(map[string]any{
 			"callId": d.CallID, "score": n, "issue": issue, "mos": mos, "phone": user,
 		}))
@@ -210,7 +204,21 @@ func (c *client) registerFeedbackCallback(args []js.Value) any {
 		return nil
 	}
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	c.feedbackCb = cb
-	c.mu.Unlock()
 	return nil
+}
+
+// feedback is registerFeedbackCallback's callback and the phone name it is told.
+func (c *client) feedback() (js.Value, string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.feedbackCb, c.userName
+}
+
+// locked runs f with the sampler's lock held (released even if f panics).
+func (q *callQuality) locked(f func()) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	f()
 }

@@ -281,9 +281,7 @@ func (c *client) getCall([]js.Value) any {
 
 // getCalls() → every call not yet ended, oldest first (ext, Many calls).
 func (c *client) getCalls([]js.Value) any {
-	c.mu.Lock()
-	p := c.phone
-	c.mu.Unlock()
+	p := c.currentPhone("")
 	out := []any{}
 	if p != nil {
 		for _, call := range p.Calls() {
@@ -307,9 +305,7 @@ func (c *client) getCallByID(args []js.Value) any {
 		logger.Warnf("getCallById: the callId must be a non-empty string")
 		return nil
 	}
-	c.mu.Lock()
-	p := c.phone
-	c.mu.Unlock()
+	p := c.currentPhone("")
 	if p == nil {
 		return nil
 	}

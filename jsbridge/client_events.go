@@ -2,15 +2,17 @@
 
 package jsbridge
 
-import "github.com/webphone/exotelsdk/sdk/phone"
+import (
+	"syscall/js"
+
+	"github.com/webphone/exotelsdk/sdk/phone"
+)
 
 // RegisterFailed implements phone.RegisterFailureListener:
 // RegisterEventCallBack('terminated', phone, {reason, sipStatus, message}).
 // The loader's register() rejects with reason as the Error's code.
 func (c *client) RegisterFailed(f phone.RegisterFailure) {
-	c.mu.Lock()
-	cb, user, tabs := c.regCb, c.userName, c.tabs
-	c.mu.Unlock()
+	cb, user, tabs := c.registrationSinks()
 	why := map[string]any{"reason": f.Reason, "sipStatus": nil, "message": f.Message}
 	if f.SipStatus != 0 {
 		why["sipStatus"] = f.SipStatus
@@ -27,4 +29,12 @@ func (c *client) ConnectionEvent(ev phone.ConnectionEvent) {
 	rt.Call("clientEvent", c.obj, "connection", object(map[string]any{
 		"state": ev.State, "url": ev.URL, "attempt": ev.Attempt,
 	}))
+}
+
+// registrationSinks are RegisterEventCallBack, the phone name it is told and
+// the tab session that relays registration events.
+func (c *client) registrationSinks() (js.Value, string, *tabSession) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.regCb, c.userName, c.tabs
 }

@@ -82,8 +82,10 @@ func setLogLevel(name string) bool {
 		logger.Errorf("setLogLevel: the level must be one of debug, info, warn, error; got %q", name)
 		return false
 	}
-	logSinks.Lock()
-	logSinks.level = level
-	logSinks.Unlock()
+	func() {
+		logSinks.Lock()
+		defer logSinks.Unlock()
+		logSinks.level = level
+	}()
 	return true
 }

@@ -46,17 +46,14 @@ func (f *mediaFactory) NewSession(opts media.Options) (media.Session, error) {
 		} else {
 			stream = js.Global().Get("MediaStream").New(js.ValueOf([]any{ev.Get("track")}))
 		}
-		s.mu.Lock()
-		s.remote = stream
-		s.mu.Unlock()
+		s.locked(func() { s.remote = stream })
 		s.audio.Set("srcObject", stream)
 		s.audio.Call("play").Call("catch", ignoreRejection)
 	})
 	s.listeners.on("iceconnectionstatechange", func(js.Value) {
 		state := s.raw.Get("iceConnectionState").String()
-		s.mu.Lock()
-		cb := s.onState
-		s.mu.Unlock()
+		var cb func(string)
+		s.locked(func() { cb = s.onState })
 		if cb != nil {
 			cb(state)
 		}
@@ -89,9 +86,8 @@ type pcSession struct {
 
 // microphone opens the microphone once and attaches it to the connection.
 func (s *pcSession) microphone(ctx context.Context) error {
-	s.mu.Lock()
-	have := s.track.Truthy()
-	s.mu.Unlock()
+	var have bool
+	s.locked(func() { have = s.track.Truthy() })
 	if have {
 		return nil
 	}
@@ -100,15 +96,18 @@ func (s *pcSession) microphone(ctx context.Context) error {
 		return err
 	}
 	track := stream.Call("getAudioTracks").Index(0)
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
+	var closed, muted bool
+	s.locked(func() {
+		if closed = s.closed; !closed {
+			s.local, s.track = stream, track
+			muted = s.muted
+		}
+	})
+	if closed {
 		stopStream(stream)
 		return errors.New("call ended")
 	}
-	s.local, s.track = stream, track
-	track.Set("enabled", !s.muted)
-	s.mu.Unlock()
+	track.Set("enabled", !muted)
 	sender := s.raw.Call("addTrack", track, stream)
 	s.transceiverOf(sender)
 	s.preferCodec()
@@ -120,14 +119,25 @@ func (s *pcSession) microphone(ctx context.Context) error {
 
 func (s *pcSession) isHeld() bool { s.mu.Lock(); defer s.mu.Unlock(); return s.held }
 
+// locked runs f with the session's lock held (released even if f panics).
+func (s *pcSession) locked(f func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f()
+}
+
+func (s *pcSession) currentTransceiver() js.Value {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.transceiver
+}
+
 // SetHeld implements media.Session: while held the sender sends no track at
 // all (replaceTrack(null)), so the far end hears nothing even though the
 // direction is sendonly; on resume the microphone goes back, muted or not.
 func (s *pcSession) SetHeld(held bool) {
-	s.mu.Lock()
-	s.held = held
-	track := s.track
-	s.mu.Unlock()
+	var track js.Value
+	s.locked(func() { s.held, track = held, s.track })
 	if held {
 		s.sendTrack(js.Null())
 	} else if track.Truthy() {
@@ -137,9 +147,7 @@ func (s *pcSession) SetHeld(held bool) {
 
 // sendTrack puts track (or null) on the audio sender and waits for it.
 func (s *pcSession) sendTrack(track js.Value) {
-	s.mu.Lock()
-	t := s.transceiver
-	s.mu.Unlock()
+	t := s.currentTransceiver()
 	if !t.Truthy() {
 		return
 	}
@@ -152,9 +160,7 @@ func (s *pcSession) transceiverOf(sender js.Value) {
 	ts := s.raw.Call("getTransceivers")
 	for i := 0; i < ts.Length(); i++ {
 		if t := ts.Index(i); t.Get("sender").Equal(sender) {
-			s.mu.Lock()
-			s.transceiver = t
-			s.mu.Unlock()
+			s.locked(func() { s.transceiver = t })
 		}
 	}
 }
@@ -184,10 +190,8 @@ func (s *pcSession) preferCodec() {
 }
 
 func (s *pcSession) setDirection(dir media.Direction) {
-	s.mu.Lock()
-	t := s.transceiver
-	s.lastDir = dir
-	s.mu.Unlock()
+	var t js.Value
+	s.locked(func() { t, s.lastDir = s.transceiver, dir })
 	if t.Truthy() {
 		t.Set("direction", string(dir))
 	}
@@ -302,10 +306,8 @@ func candidateKinds(sdp string) (host, reflexive bool) {
 
 // SetMuted implements media.Session: the track keeps flowing, silent.
 func (s *pcSession) SetMuted(muted bool) {
-	s.mu.Lock()
-	s.muted = muted
-	t := s.track
-	s.mu.Unlock()
+	var t js.Value
+	s.locked(func() { s.muted, t = muted, s.track })
 	if t.Truthy() {
 		t.Set("enabled", !muted)
 	}
@@ -313,9 +315,7 @@ func (s *pcSession) SetMuted(muted bool) {
 
 // SendDTMF implements media.Session through RTCDTMFSender (RFC 4733).
 func (s *pcSession) SendDTMF(digit rune) error {
-	s.mu.Lock()
-	t := s.transceiver
-	s.mu.Unlock()
+	t := s.currentTransceiver()
 	if !t.Truthy() {
 		return errors.New("no audio sender")
 	}
@@ -331,9 +331,7 @@ func (s *pcSession) SendDTMF(digit rune) error {
 
 // OnConnectionState implements media.Session.
 func (s *pcSession) OnConnectionState(f func(string)) {
-	s.mu.Lock()
-	s.onState = f
-	s.mu.Unlock()
+	s.locked(func() { s.onState = f })
 }
 
 // RemoteStream is the received audio, for apps and tests (Call.getRemoteStream).
@@ -348,14 +346,12 @@ func (s *pcSession) RemoteStream() js.Value {
 
 // Close implements media.Session.
 func (s *pcSession) Close() {
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
+	var was bool
+	var local js.Value
+	s.locked(func() { was, s.closed, local = s.closed, true, s.local })
+	if was {
 		return
 	}
-	s.closed = true
-	local := s.local
-	s.mu.Unlock()
 	s.devices.untrack(s)
 	s.listeners.removeAll()
 	if local.Truthy() {

@@ -39,6 +39,13 @@ func sharedAudioContext() js.Value {
 	return audioContext.v
 }
 
+// currentAudioContext is the page's AudioContext if one was made, without making it.
+func currentAudioContext() js.Value {
+	audioContext.Lock()
+	defer audioContext.Unlock()
+	return audioContext.v
+}
+
 // toneSink is the output device the tones play on ("" is the default),
 // applied to the page's AudioContext when it is made.
 var toneSink struct {
@@ -59,12 +66,12 @@ func setToneOutput(id string) error {
 	if id == "default" {
 		id = ""
 	}
-	toneSink.Lock()
-	toneSink.id = id
-	toneSink.Unlock()
-	audioContext.Lock()
-	ctx := audioContext.v
-	audioContext.Unlock()
+	func() {
+		toneSink.Lock()
+		defer toneSink.Unlock()
+		toneSink.id = id
+	}()
+	ctx := currentAudioContext()
 	if !ctx.Truthy() {
 		return nil
 	}
@@ -141,10 +148,12 @@ func (t *tonePlayer) SetVolume(name string, v float64) bool {
 		return false
 	}
 	v = math.Max(0, math.Min(1, v))
-	t.mu.Lock()
-	t.volumes[name] = v
-	voice := t.playing[name]
-	t.mu.Unlock()
+	voice := func() *toneVoice {
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		t.volumes[name] = v
+		return t.playing[name]
+	}()
 	if voice != nil {
 		voice.gain.Get("gain").Set("value", v)
 	}
@@ -157,27 +166,33 @@ func (t *tonePlayer) Start(name string) {
 	if !ok {
 		return
 	}
-	t.mu.Lock()
-	if t.playing[name] != nil {
-		t.mu.Unlock()
-		return
-	}
-	voice := t.newVoice(spec.freqs, t.volumes[name])
+	voice := func() *toneVoice {
+		t.mu.Lock()
+		defer t.mu.Unlock() // newVoice calls Web Audio, which may throw
+		if t.playing[name] != nil {
+			return nil
+		}
+		v := t.newVoice(spec.freqs, t.volumes[name])
+		if v != nil {
+			t.playing[name] = v
+		}
+		return v
+	}()
 	if voice == nil {
-		t.mu.Unlock()
 		return
 	}
-	t.playing[name] = voice
-	t.mu.Unlock()
 	spawn("tone "+name, func() { voice.cadence(spec.cadence) })
 }
 
 // Stop silences a tone.
 func (t *tonePlayer) Stop(name string) {
-	t.mu.Lock()
-	voice := t.playing[name]
-	delete(t.playing, name)
-	t.mu.Unlock()
+	voice := func() *toneVoice {
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		v := t.playing[name]
+		delete(t.playing, name)
+		return v
+	}()
 	if voice != nil {
 		voice.close()
 	}
@@ -199,9 +214,11 @@ func (t *tonePlayer) DTMF(digit rune) {
 	if !ok {
 		return
 	}
-	t.mu.Lock()
-	voice := t.newVoice(f[:], t.volumes["dtmftone"])
-	t.mu.Unlock()
+	voice := func() *toneVoice {
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		return t.newVoice(f[:], t.volumes["dtmftone"])
+	}()
 	if voice != nil {
 		spawn("dtmf tone", func() {
 			time.Sleep(100 * time.Millisecond)
