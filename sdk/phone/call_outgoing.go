@@ -55,6 +55,9 @@ func (p *Phone) MakeCall(destination string, opts CallOptions) (*Call, error) {
 		if strings.ContainsAny(name+value, "\r\n") || name == "" {
 			return nil, fmt.Errorf("invalid header %q", name)
 		}
+		if sdkOwnedHeader(name) {
+			return nil, fmt.Errorf("header %q is the SDK's own and cannot be set by the app", name)
+		}
 		req.AppendHeader(sip.NewHeader(name, value))
 	}
 	c := &Call{p: p, log: p.log.With("call"), invite: req, localTag: localTag, state: StateCalling}
@@ -281,4 +284,15 @@ func (c *Call) sendCancel() {
 	if _, err := c.p.ua.Request(cancel); err != nil {
 		c.log.Warnf("could not send CANCEL: %v", err)
 	}
+}
+
+// sdkOwnedHeader tells whether an app-supplied header would duplicate one the
+// SDK writes and the dialog depends on (in full or compact form).
+func sdkOwnedHeader(name string) bool {
+	switch strings.ToLower(strings.TrimSpace(name)) {
+	case "via", "v", "call-id", "i", "cseq", "from", "f", "to", "t",
+		"contact", "m", "max-forwards", "content-length", "l", "content-type", "c":
+		return true
+	}
+	return false
 }

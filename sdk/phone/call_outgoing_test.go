@@ -162,6 +162,16 @@ func TestMakeCallRefusesInvalidDestinations(t *testing.T) {
 	assert.Equal(t, 0, f.media.sessionCount())
 }
 
+func TestMakeCallRefusesHeadersTheSDKOwns(t *testing.T) {
+	f := newRegisteredFixture(t)
+	for _, name := range []string{"Via", "call-id", "CSeq", "From", "To", "t", "Contact", "Content-Length"} {
+		_, err := f.phone.MakeCall("bob", CallOptions{Headers: map[string]string{name: "x"}})
+		assert.Error(t, err, name)
+	}
+	assert.Empty(t, f.phone.Calls(), "nothing was started")
+	assert.Equal(t, 0, f.media.sessionCount(), "no media was opened")
+}
+
 func TestMakeCallToAFullURIAndWhileBusy(t *testing.T) {
 	f := newRegisteredFixture(t)
 	_, err := f.phone.MakeCall("sip:carol@other.test", CallOptions{})
