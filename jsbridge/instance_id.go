@@ -10,7 +10,7 @@ import (
 )
 
 // instanceIDs are the RFC 5626 instance ids made in this page when
-// localStorage cannot keep them (storage disabled, sandboxed frame,
+// sessionStorage cannot keep them (storage disabled, sandboxed frame,
 // private mode quota): stable for the page's life at least.
 var instanceIDs = struct {
 	sync.Mutex
@@ -18,9 +18,11 @@ var instanceIDs = struct {
 }{byAccount: map[string]string{}}
 
 // stableInstanceID returns the +sip.instance UUID of an account (its AOR)
-// in this browser: read from localStorage, or made and stored there, so
-// that every page load registers as the same instance and Kamailio keeps
-// one binding instead of one per reload.
+// in this tab: read from sessionStorage, or made and stored there. A reload
+// registers as the same instance, so the registrar keeps one binding instead
+// of one per reload; two tabs are two instances with a binding each (with
+// localStorage the second tab would replace the first one's binding, and
+// calls would ring only in the newest tab).
 func stableInstanceID(aor string) string {
 	key := "exotelsdk.instance:" + aor
 	if v := storageGet(key); sipua.IsUUID(v) {
@@ -37,33 +39,29 @@ func stableInstanceID(aor string) string {
 	return id
 }
 
-// storageGet reads localStorage[key], or "" when there is no storage or
-// reading it throws (a SecurityError in some embedded frames).
-func storageGet(key string) (v string) {
-	defer func() {
-		if r := recover(); r != nil {
-			logger.Debugf("localStorage unavailable: %v", r)
-			v = ""
-		}
-	}()
-	ls := js.Global().Get("localStorage")
-	if ls.Type() != js.TypeObject {
+// storageGet reads sessionStorage[key], or "" when there is no storage or
+// reading it throws (a SecurityError in some embedded frames): the getter
+// and the call go through the guarded accessors.
+func storageGet(key string) string {
+	st := field(js.Global(), "sessionStorage")
+	if !isObject(st) {
 		return ""
 	}
-	if s := ls.Call("getItem", key); s.Type() == js.TypeString {
-		return s.String()
+	v, err := guardedCall(st, "getItem", key)
+	if err != nil {
+		logger.Debugf("sessionStorage unavailable: %v", err)
+		return ""
 	}
-	return ""
+	return str(v)
 }
 
-// storageSet writes localStorage[key] = value when it can.
+// storageSet writes sessionStorage[key] = value when it can.
 func storageSet(key, value string) {
-	defer func() {
-		if r := recover(); r != nil {
-			logger.Debugf("localStorage not writable: %v", r)
-		}
-	}()
-	if ls := js.Global().Get("localStorage"); ls.Type() == js.TypeObject {
-		ls.Call("setItem", key, value)
+	st := field(js.Global(), "sessionStorage")
+	if !isObject(st) {
+		return
+	}
+	if _, err := guardedCall(st, "setItem", key, value); err != nil {
+		logger.Debugf("sessionStorage not writable: %v", err)
 	}
 }

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -45,6 +46,9 @@ func TestWasmLoadFailuresNameTheURL(t *testing.T) {
 			assert.Contains(t, msg, base+tc.url)
 			assert.Contains(t, msg, tc.want)
 			assert.Contains(t, msg, "[wasm-unavailable]")
+			// A failed fetch's resource-timing entry may be queued after
+			// the rejection: wait for it, then count.
+			page.WaitUntil(t, `performance.getEntriesByType('resource').some(e => e.name.includes(`+js(t, tc.url)+`))`, 5*time.Second)
 			assert.Len(t, wasmFetches(t, page, tc.url), 1, "fetched once")
 		})
 	}

@@ -87,7 +87,10 @@
       why = eventType === 'callEnded' ? 'ended here' : 'ended by the other side';
       if (/^hung up$/i.test(reason)) { why = eventType === 'callEnded' ? causes.hangup : causes['remote-hangup']; }
     }
-    const shown = reason && !causes[reason] && !/^hung up$/i.test(reason) ? ' — ' + reason : '';
+    // The SDK's own words add something only when they are not a hang-up
+    // said again ("the far end hung up"): a SIP status, a network error.
+    const plainHangup = /hung up/i.test(reason) || d.callEndCause === 'hangup' || d.callEndCause === 'remote-hangup';
+    const shown = reason && !causes[reason] && !plainHangup ? ' — ' + reason : '';
     return why + shown;
   }
 
