@@ -78,7 +78,8 @@ type pcSession struct {
 	transceiver js.Value
 	remote      js.Value
 	muted       bool
-	held        bool // we hold the call: the sender sends no track
+	held        bool   // we hold the call: the sender sends no track
+	pendingDTMF string // RFC 4733 digits waiting for the sender to be able to send
 	lastDir     media.Direction
 	onState     func(string)
 	closed      bool
@@ -311,22 +312,6 @@ func (s *pcSession) SetMuted(muted bool) {
 	if t.Truthy() {
 		t.Set("enabled", !muted)
 	}
-}
-
-// SendDTMF implements media.Session through RTCDTMFSender (RFC 4733).
-func (s *pcSession) SendDTMF(digit rune) error {
-	t := s.currentTransceiver()
-	if !t.Truthy() {
-		return errors.New("no audio sender")
-	}
-	dtmf := t.Get("sender").Get("dtmf")
-	if !dtmf.Truthy() || !dtmf.Get("canInsertDTMF").Truthy() {
-		return errors.New("the far end did not negotiate telephone-event")
-	}
-	// insertDTMF replaces the tones still queued: append, so quick key
-	// presses are all played, in order.
-	dtmf.Call("insertDTMF", dtmf.Get("toneBuffer").String()+string(digit), 100, 70)
-	return nil
 }
 
 // OnConnectionState implements media.Session.
