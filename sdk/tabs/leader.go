@@ -59,7 +59,16 @@ func (s *Session) onHello() {
 // postState tells the followers the leader's status and calls; event is the
 // registration event that prompted it, if any.
 func (s *Session) postState(event string) {
-	s.post(message{Type: msgState, Reg: event, Status: s.host.Status(), Calls: s.hostCalls()})
+	s.postSnapshot(message{Type: msgState, Reg: event})
+}
+
+// postSnapshot posts m with the host's status and calls as they are now,
+// read and posted as one step against call events (snapshotMu).
+func (s *Session) postSnapshot(m message) {
+	s.snapshotMu.Lock()
+	defer s.snapshotMu.Unlock()
+	m.Status, m.Calls = s.host.Status(), s.hostCalls()
+	s.post(m)
 }
 
 // hostCalls is the host's calls, at most as many as a message may carry.
@@ -90,6 +99,8 @@ func (s *Session) RegisterEvent(state string) {
 // callEnded, terminated, ringing) with the call as it is now.
 func (s *Session) CallEvent(event string, call CallSnapshot) {
 	if s.Leader() {
+		s.snapshotMu.Lock()
+		defer s.snapshotMu.Unlock()
 		s.post(message{Type: msgCall, Event: event, Call: &call})
 	}
 }

@@ -102,6 +102,11 @@ type Session struct {
 	host Host
 	log  *logs.Logger
 
+	// snapshotMu makes "read the host's calls, then post them" one step
+	// against call events: a state built before a call event is never
+	// delivered after it (which would make followers drop that call).
+	snapshotMu sync.Mutex
+
 	mu      sync.Mutex
 	role    role
 	closed  bool
@@ -184,7 +189,7 @@ func (s *Session) Start() {
 		s.token = newToken()
 		s.epoch++
 		s.mu.Unlock()
-		s.post(message{Type: msgLeader, Status: s.host.Status(), Calls: s.hostCalls()})
+		s.postSnapshot(message{Type: msgLeader})
 		s.host.Register()
 		return
 	}
@@ -241,7 +246,7 @@ func (s *Session) onAcquired(epoch int) {
 	} else {
 		s.log.Infof("this tab leads the tabs of %s and registers", s.cfg.Account)
 	}
-	s.post(message{Type: msgLeader, Status: s.host.Status(), Calls: s.hostCalls()})
+	s.postSnapshot(message{Type: msgLeader})
 	s.host.Register()
 }
 
