@@ -218,7 +218,18 @@ func (c *Call) SetHold(hold bool) error {
 	if !hold {
 		c.p.holdOthers(c)
 	}
-	return c.ops.run(func() error { return c.setHold(hold) })
+	return c.ops.run(func() error { return c.setHold(hold, false) })
+}
+
+// holdForSwitch holds the call because we are about to talk on another one.
+// Unlike SetHold, a refused or glared re-INVITE does not make the call
+// audible again: the far end keeps hearing nothing (a private, local hold)
+// and the call counts as held, so resuming it later re-offers sendrecv.
+func (c *Call) holdForSwitch() error {
+	if err := c.holdable(); err != nil {
+		return err
+	}
+	return c.ops.run(func() error { return c.setHold(true, true) })
 }
 
 // holdable tells why the call cannot be held or resumed now, if it cannot.
@@ -235,8 +246,9 @@ func (c *Call) holdable() error {
 	return nil
 }
 
-// setHold runs on the call's queue.
-func (c *Call) setHold(hold bool) error {
+// setHold runs on the call's queue. With private, a failed hold stays a
+// local hold (see holdForSwitch).
+func (c *Call) setHold(hold, private bool) error {
 	if err := c.holdable(); err != nil {
 		return err
 	}
@@ -255,6 +267,13 @@ func (c *Call) setHold(hold bool) error {
 		sess.SetHeld(true) // silent at once, before the far end is told
 	}
 	if err := c.renegotiate(dir, false); err != nil {
+		if hold && private && !c.Ended() {
+			c.log.Warnf("the far end did not take the hold (%v); it stays held here and hears nothing", err)
+			c.mu.Lock()
+			c.d.Held = true
+			c.mu.Unlock()
+			return nil
+		}
 		if hold {
 			sess.SetHeld(false)
 		}

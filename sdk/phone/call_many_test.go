@@ -182,6 +182,33 @@ func TestAnsweringAWaitingCallHoldsTheConnectedOneFirst(t *testing.T) {
 	assert.Equal(t, StateConnected, a.State())
 }
 
+// A first call whose far end refuses the hold (491) while we answer a
+// waiting call stays silent: it is held here, never made audible again,
+// and the waiting call is answered.
+func TestAnsweringAWaitingCallKeepsTheFirstSilentWhenItsHoldIsRefused(t *testing.T) {
+	f, _ := manyCalls(t, 2)
+	feA := newFarEnd()
+	a, sessA := f.connectedIncoming(feA)
+	feB := newFarEnd()
+	b := f.ringAnother(feB)
+
+	require.NoError(t, b.Answer())
+	hold := expectReinvite(t, f, feA, 1)
+	f.conn.inject(feA.reply(hold, 491, "Request Pending", ""))
+	f.conn.nextRequest(t, sip.ACK)
+
+	ok := f.conn.nextResponse(t, 200)
+	assert.Equal(t, feB.callID, ok.CallID().Value())
+	feB.learn(ok)
+	f.conn.inject(feB.ack(feB.inviteCSeq, ""))
+	waitEventOf(t, f, b, "connected")
+	held := sessA.named("SetHeld")
+	require.Len(t, held, 1, "the first call is never made audible again")
+	assert.True(t, held[0].Held)
+	assert.True(t, a.Held(), "the first call counts as held, so resuming it re-offers sendrecv")
+	assert.Same(t, b, f.phone.CurrentCall())
+}
+
 // MakeCall while a call is connected holds that call before the INVITE.
 func TestMakeCallDuringACallHoldsItFirst(t *testing.T) {
 	f, _ := manyCalls(t, 2)

@@ -130,7 +130,7 @@ func (p *Phone) holdOthers(c *Call) {
 		if other == c || other.State() != StateConnected || other.Held() {
 			continue
 		}
-		if err := other.SetHold(true); err != nil {
+		if err := other.holdForSwitch(); err != nil {
 			other.log.Warnf("could not hold call %s before switching to call %s: %v", other.d.CallID, c.d.CallID, err)
 		}
 	}
