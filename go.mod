@@ -12,6 +12,7 @@ require (
 	github.com/pion/rtp v1.8.7
 	github.com/pion/webrtc/v3 v3.3.6
 	github.com/stretchr/testify v1.12.1
+	github.com/valyala/fastjson v1.6.10
 )
 
 require (

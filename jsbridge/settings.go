@@ -3,7 +3,6 @@
 package jsbridge
 
 import (
-	"encoding/json"
 	"syscall/js"
 
 	sdkclient "github.com/webphone/exotelsdk/sdk/client"
@@ -54,8 +53,22 @@ func (c *client) setIceServers(args []js.Value) any {
 
 // getIceServers() (ext).
 func (c *client) getIceServers([]js.Value) any {
-	b, _ := json.Marshal(c.settings.ICEServers())
-	return js.Global().Get("JSON").Call("parse", string(b))
+	list := []any{}
+	for _, s := range c.settings.ICEServers() {
+		urls := make([]any, len(s.URLs))
+		for i, u := range s.URLs {
+			urls[i] = u
+		}
+		server := map[string]any{"urls": urls}
+		if s.Username != "" {
+			server["username"] = s.Username
+		}
+		if s.Credential != "" {
+			server["credential"] = s.Credential
+		}
+		list = append(list, server)
+	}
+	return js.ValueOf(list)
 }
 
 func (c *client) setPreferredCodec(args []js.Value) any {

@@ -1,11 +1,11 @@
 package client
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 
+	"github.com/valyala/fastjson"
 	"github.com/webphone/exotelsdk/sdk/media"
 )
 
@@ -21,37 +21,33 @@ const (
 // keeps only its stun:, stuns:, turn: and turns: URLs and is dropped when
 // none is left, so RTCPeerConnection is never handed one it would refuse.
 func ParseICEServers(text []byte) ([]media.ICEServer, error) {
-	var raw []json.RawMessage
-	if err := json.Unmarshal(text, &raw); err != nil || raw == nil {
+	v, err := fastjson.ParseBytes(text)
+	if err != nil || v.Type() != fastjson.TypeArray {
 		return nil, errors.New("ICE servers must be a list of {urls, username, credential}")
 	}
+	raw, _ := v.Array()
 	if len(raw) > maxICEServers {
 		return nil, fmt.Errorf("%d ICE servers; at most %d", len(raw), maxICEServers)
 	}
 	out := []media.ICEServer{}
-	for _, r := range raw {
-		var entry struct {
-			URLs       json.RawMessage `json:"urls"`
-			Username   any             `json:"username"`
-			Credential any             `json:"credential"`
-		}
-		if err := json.Unmarshal(r, &entry); err != nil {
-			continue // not an object
+	for _, entry := range raw {
+		if entry.Type() != fastjson.TypeObject {
+			continue
 		}
 		var urls []string
-		var one string
-		if json.Unmarshal(entry.URLs, &one) == nil {
-			urls = []string{one}
-		} else {
-			var many []any
-			_ = json.Unmarshal(entry.URLs, &many)
-			for _, u := range many {
-				if s, ok := u.(string); ok {
-					urls = append(urls, s)
+		switch u := entry.Get("urls"); {
+		case u == nil:
+		case u.Type() == fastjson.TypeString:
+			urls = []string{plainString(u)}
+		case u.Type() == fastjson.TypeArray:
+			many, _ := u.Array()
+			for _, one := range many {
+				if one.Type() == fastjson.TypeString {
+					urls = append(urls, plainString(one))
 				}
 			}
 		}
-		s := media.ICEServer{Username: plainString(entry.Username), Credential: plainString(entry.Credential)}
+		s := media.ICEServer{Username: plainString(entry.Get("username")), Credential: plainString(entry.Get("credential"))}
 		for _, u := range urls {
 			if validICEURL(u) && len(s.URLs) < maxServerURLs {
 				s.URLs = append(s.URLs, u)
@@ -64,9 +60,12 @@ func ParseICEServers(text []byte) ([]media.ICEServer, error) {
 	return out, nil
 }
 
-func plainString(v any) string {
-	s, _ := v.(string)
-	return s
+// plainString is v's text when v is a JSON string, else "".
+func plainString(v *fastjson.Value) string {
+	if v == nil || v.Type() != fastjson.TypeString {
+		return ""
+	}
+	return string(v.GetStringBytes())
 }
 
 // validICEURL tells whether u names a STUN or TURN server (RFC 7064, 7065).

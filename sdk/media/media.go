@@ -34,9 +34,9 @@ type Options struct {
 
 // ICEServer is one STUN or TURN server.
 type ICEServer struct {
-	URLs       []string `json:"urls"`
-	Username   string   `json:"username,omitempty"`
-	Credential string   `json:"credential,omitempty"`
+	URLs       []string
+	Username   string
+	Credential string
 }
 
 // Stats is what getStatistics reports for the audio of a call.

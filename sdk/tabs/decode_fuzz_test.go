@@ -1,8 +1,8 @@
 package tabs
 
 import (
-	"encoding/json"
 	"errors"
+	"reflect"
 	"testing"
 
 	"github.com/webphone/exotelsdk/sdk/logs"
@@ -43,10 +43,8 @@ func FuzzDecode(f *testing.F) {
 		if err != nil {
 			t.Fatalf("an accepted message does not survive a round trip: %v", err)
 		}
-		x, _ := json.Marshal(m)
-		y, _ := json.Marshal(again)
-		if string(x) != string(y) {
-			t.Fatalf("round trip changed the message:\n%s\n%s", x, y)
+		if !reflect.DeepEqual(m, again) {
+			t.Fatalf("round trip changed the message:\n%+v\n%+v", m, again)
 		}
 		s, err := New(Config{Account: "alice", TabID: "L", Bus: nullBus{}, Lock: nullLock{}, Log: fuzzLog}, nullHost{})
 		if err != nil {

@@ -1,7 +1,6 @@
 package tabs
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 )
@@ -45,18 +44,18 @@ func validCommand(name string) bool {
 // the follower's proxy Call object and for SessionCallback. Times are Unix
 // milliseconds, 0 when not reached.
 type CallSnapshot struct {
-	CallID            string `json:"callId"`
-	CallSid           string `json:"callSid,omitempty"`
-	Direction         string `json:"direction"`
-	RemoteID          string `json:"remoteId"`
-	RemoteDisplayName string `json:"remoteDisplayName"`
-	State             string `json:"state"`
-	Muted             bool   `json:"muted"`
-	Held              bool   `json:"held"`
-	StartedMs         int64  `json:"startedMs,omitempty"`
-	EstablishedMs     int64  `json:"establishedMs,omitempty"`
-	EndedMs           int64  `json:"endedMs,omitempty"`
-	EndReason         string `json:"endReason,omitempty"`
+	CallID            string
+	CallSid           string
+	Direction         string
+	RemoteID          string
+	RemoteDisplayName string
+	State             string
+	Muted             bool
+	Held              bool
+	StartedMs         int64
+	EstablishedMs     int64
+	EndedMs           int64
+	EndReason         string
 }
 
 // Ended reports whether the call is over (ended here or by the far end).
@@ -69,37 +68,29 @@ type Command struct {
 	CallID string // the call it is for; "" when the leader has one call: that one
 }
 
-// message is the JSON on the bus. Every message names its account (the
+// message is what travels on the bus, as JSON (message_json.go). Every message names its account (the
 // userName), so several accounts in one origin share the channel without
 // mixing, and the tab that sent it. The leader's messages carry its token,
 // which a command must carry back: a page of the same origin that merely
 // posts on the channel cannot make the leader act.
 type message struct {
-	V       int            `json:"v"`
-	Account string         `json:"account"`
-	From    string         `json:"from"`
-	Type    string         `json:"type"`
-	Token   string         `json:"token,omitempty"`  // leader, state, call, result: the leader's; cmd: the one it was given
-	Status  string         `json:"status,omitempty"` // leader's checkClientStatus (state, leader)
-	Reg     string         `json:"reg,omitempty"`    // registration event just reported (state)
-	Event   string         `json:"event,omitempty"`  // call event (call)
-	Call    *CallSnapshot  `json:"call,omitempty"`   // call: the call of the event; result: the call afterwards
-	Calls   []CallSnapshot `json:"calls,omitempty"`  // leader, state: every call of the leader, oldest first
-	ID      string         `json:"id,omitempty"`     // request id (cmd, result)
-	To      string         `json:"to,omitempty"`     // addressee tab (result)
-	Cmd     string         `json:"cmd,omitempty"`
-	Digit   string         `json:"digit,omitempty"`
-	CallID  string         `json:"callId,omitempty"` // cmd: the call it is for
-	OK      bool           `json:"ok,omitempty"`
-	Error   string         `json:"error,omitempty"`
-}
-
-func (m message) encode() []byte {
-	b, err := json.Marshal(m)
-	if err != nil {
-		panic(err) // only plain strings, bools and numbers: cannot happen
-	}
-	return b
+	V       int
+	Account string
+	From    string
+	Type    string
+	Token   string         // leader, state, call, result: the leader's; cmd: the one it was given
+	Status  string         // leader's checkClientStatus (state, leader)
+	Reg     string         // registration event just reported (state)
+	Event   string         // call event (call)
+	Call    *CallSnapshot  // call: the call of the event; result: the call afterwards
+	Calls   []CallSnapshot // leader, state: every call of the leader, oldest first
+	ID      string         // request id (cmd, result)
+	To      string         // addressee tab (result)
+	Cmd     string
+	Digit   string
+	CallID  string // cmd: the call it is for
+	OK      bool
+	Error   string
 }
 
 // Bounds of a well-formed message: what a real tab sends is far smaller.
@@ -117,8 +108,8 @@ func decode(b []byte) (message, error) {
 	if len(b) > maxMessage {
 		return message{}, fmt.Errorf("message of %d bytes is too large", len(b))
 	}
-	var m message
-	if err := json.Unmarshal(b, &m); err != nil {
+	m, err := parseMessage(b)
+	if err != nil {
 		return message{}, err
 	}
 	if m.V != Version {

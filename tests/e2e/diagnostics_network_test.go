@@ -75,6 +75,10 @@ func TestDiagnosticsNetworkWithCoturn(t *testing.T) {
 	page, wsURL := registeredPage(t, srv)
 	page.Eval(t, fmt.Sprintf(`harness.clients.alice.setIceServers([{urls: %q}, {urls: %q, username: %q, credential: %q}])`,
 		turn.STUNURL(true), turn.TURNURL(true, ""), turn.User, turn.Password), nil)
+	var servers string
+	page.Eval(t, `JSON.stringify(harness.clients.alice.getIceServers().map(s => [s.urls, s.username, s.credential]))`, &servers)
+	assert.Equal(t, fmt.Sprintf(`[[[%q],null,null],[[%q],%q,%q]]`,
+		turn.STUNURL(true), turn.TURNURL(true, ""), turn.User, turn.Password), servers, "getIceServers gives back what was set")
 
 	keys := append([]string{"wss", "userReg", "relay"}, iceKeys...)
 	kv, took := runNetworkTest(t, page, keys)
