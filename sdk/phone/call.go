@@ -70,6 +70,7 @@ type Call struct {
 	iceTimer   *time.Timer // pending ICE restart after a disconnection
 	noAnswer   clock.Timer // incoming: noAnswerTimeout
 	dtmf       chan string // digits waiting to go out as INFO, in order
+	st         sessionTimer
 }
 
 // Details returns a snapshot of the call's details.
@@ -155,6 +156,7 @@ func (c *Call) end(state CallState, cause EndCause, status int, reason string) {
 		c.iceTimer.Stop()
 		c.iceTimer = nil
 	}
+	c.stopSessionTimerLocked()
 	missed := c.missedLocked(state)
 	c.missed = missed
 	c.mu.Unlock()

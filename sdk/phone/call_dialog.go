@@ -44,7 +44,11 @@ func (c *Call) onRequest(req *sip.Request, tx *sip.ServerTx) {
 			respond(488, "Not Acceptable Here") // session changes come by re-INVITE
 			return
 		}
-		respond(200, "OK")
+		ok := c.dialog.Respond(req, 200, "OK", nil, "")
+		c.refreshedByFarEnd(req, ok) // a session refresh (RFC 4028)
+		if err := tx.Respond(ok); err != nil {
+			c.log.Warnf("could not answer UPDATE: %v", err)
+		}
 	default:
 		respond(501, "Not Implemented")
 	}
@@ -102,6 +106,7 @@ func (c *Call) answerReinvite(req *sip.Request, tx *sip.ServerTx) {
 		}
 	}
 	ok := c.dialog.Respond(req, 200, "OK", []byte(sdp), "application/sdp")
+	c.refreshedByFarEnd(req, ok)
 	c.mu.Lock()
 	c.ackWait = make(chan struct{})
 	c.ackBody = nil
@@ -316,6 +321,7 @@ func (c *Call) renegotiate(dir media.Direction, iceRestart bool) error {
 func (c *Call) reoffer(offer string) (*sip.Response, error) {
 	req := c.dialog.NewRequest(sip.INVITE)
 	req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
+	c.addRefreshHeaders(req, c.sessionInterval())
 	req.SetBody([]byte(offer))
 	tx, err := c.p.ua.Request(req)
 	if err != nil {
@@ -333,6 +339,7 @@ func (c *Call) reoffer(offer string) (*sip.Response, error) {
 		}
 		c.dialog.UpdateTarget(res)
 		_ = c.p.ua.Send(c.dialog.Ack(req.CSeq().SeqNo))
+		c.acceptSessionTimer(res, nil) // every 2xx to a re-INVITE refreshes the session
 		return res, nil
 	}
 	return nil, fmt.Errorf("re-INVITE got no answer: %v", tx.Err())

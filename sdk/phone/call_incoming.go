@@ -27,6 +27,10 @@ func (p *Phone) onIncomingInvite(req *sip.Request, tx *sip.ServerTx) {
 		reject(488, "Not Acceptable Here")
 		return
 	}
+	if p.tooSmallInterval(req, func(res *sip.Response) { _ = tx.Respond(res) }) {
+		p.log.Infof("incoming INVITE %s asks a session interval below %s; 422", req.CallID().Value(), minSessionExpires)
+		return
+	}
 	fromTag, _ := req.From().Params.Get("tag")
 	if p.calls.byRemote(req.CallID().Value(), fromTag) != nil {
 		p.log.Warnf("incoming INVITE %s repeats a call in progress; 482", req.CallID().Value())
@@ -190,13 +194,14 @@ func (c *Call) answer() {
 	ackWait := c.ackWait
 	c.mu.Unlock()
 	ok := c.dialog.Respond(c.invite, 200, "OK", []byte(answer), "application/sdp")
+	c.answerSessionTimer(c.invite, ok)
 	if err := tx.Respond(ok); err != nil {
 		c.log.Errorf("could not send 200 OK: %v", err)
 		c.end(StateTerminated, CauseNetwork, 0, "could not send 200 OK")
 		return
 	}
-	if c.retransmitUntilAck(ok, ackWait) {
-		c.setState(StateConnected)
+	if c.retransmitUntilAck(ok, ackWait) && c.setState(StateConnected) {
+		c.armSessionTimer()
 	}
 }
 

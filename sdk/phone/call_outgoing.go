@@ -48,6 +48,7 @@ func (p *Phone) MakeCall(destination string, opts CallOptions) (*Call, error) {
 	req.AppendHeader(p.id.Contact(-1, false))
 	req.AppendHeader(sip.NewHeader("Allow", sipua.Allowed))
 	req.AppendHeader(sip.NewHeader("Supported", "outbound"))
+	p.offerSessionTimer(req, p.limits.sessionExpires)
 	if p.acct.UserAgent != "" {
 		req.AppendHeader(sip.NewHeader("User-Agent", p.acct.UserAgent))
 	}
@@ -126,6 +127,7 @@ func (c *Call) dial() {
 	c.invite.SetBody([]byte(offer))
 	auth := c.p.newAuth()
 	answeredFresh := false
+	asked := c.p.limits.sessionExpires
 	for attempt := 0; attempt < 4; attempt++ {
 		if c.Ended() {
 			return
@@ -138,15 +140,21 @@ func (c *Call) dial() {
 		if res == nil {
 			return // ended while waiting
 		}
-		if res.StatusCode != 401 && res.StatusCode != 407 {
+		tooSmall := res.StatusCode == 422 && c.p.retryAfter422(res, asked) > 0
+		if res.StatusCode != 401 && res.StatusCode != 407 && !tooSmall {
 			c.finalResponse(res)
 			return
 		}
-		if err := auth.Challenged(res, answeredFresh); err != nil {
+		if tooSmall {
+			asked = c.p.retryAfter422(res, asked)
+			c.log.Infof("422: asking again with a session interval of %s", asked)
+			c.p.offerSessionTimer(c.invite, asked)
+		} else if err := auth.Challenged(res, answeredFresh); err != nil {
 			c.end(StateCallEnded, CauseFailed, res.StatusCode, fmt.Sprintf("%d %s: %v", res.StatusCode, res.Reason, err))
 			return
+		} else {
+			answeredFresh = true
 		}
-		answeredFresh = true
 		c.invite = c.invite.Clone()
 		c.invite.RemoveHeader("Via")
 		c.invite.PrependHeader(c.p.id.Via(c.p.acct.Secure))
@@ -264,7 +272,9 @@ func (c *Call) finalResponse(res *sip.Response) {
 		c.end(StateCallEnded, CauseMediaFailed, res.StatusCode, "unusable answer: "+err.Error())
 		return
 	}
-	c.setState(StateConnected)
+	if c.setState(StateConnected) {
+		c.acceptSessionTimer(res, res)
+	}
 }
 
 // sendCancel cancels our pending INVITE (RFC 3261 §9.1).
