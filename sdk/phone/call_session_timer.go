@@ -347,4 +347,8 @@ func (c *Call) addRefreshHeaders(req *sip.Request, interval time.Duration) {
 }
 
 // sessionInterval is the call's agreed interval, 0 without session timers.
-func (c *Call) sessionInterval() time.Duration { c.mu.Lock(); defer c.mu.Unlock(); return c.st.interval }
+func (c *Call) sessionInterval() time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.st.interval
+}
