@@ -290,9 +290,7 @@ func (c *client) getCalls([]js.Value) any {
 	}
 	if len(out) == 0 {
 		if t := c.tabSession(); t != nil {
-			if rc := t.remoteCall(); rc != nil {
-				out = append(out, rc)
-			}
+			out = append(out, t.remoteCalls()...) // the leader tab's calls
 		}
 	}
 	return js.ValueOf(out)
@@ -305,12 +303,13 @@ func (c *client) getCallByID(args []js.Value) any {
 		logger.Warnf("getCallById: the callId must be a non-empty string")
 		return nil
 	}
-	p := c.currentPhone("")
-	if p == nil {
-		return nil
+	if p := c.currentPhone(""); p != nil {
+		if call := p.CallByID(id.String()); call != nil {
+			return c.jsCallFor(call).obj
+		}
 	}
-	if call := p.CallByID(id.String()); call != nil {
-		return c.jsCallFor(call).obj
+	if t := c.tabSession(); t != nil {
+		return t.remoteCallByID(id.String()) // a call of the leader tab, or null
 	}
 	return nil
 }

@@ -107,7 +107,7 @@ func (t *tabSession) unregister(p *phone.Phone) {
 }
 
 // remoteCall is getCall() in a tab that does not hold the call: the proxy of
-// the leader's call (its oldest when it has several), or nil.
+// the leader's current call (tabs.Session.RemoteCall), or nil.
 func (t *tabSession) remoteCall() any {
 	s := t.session()
 	if s == nil {
@@ -120,13 +120,27 @@ func (t *tabSession) remoteCall() any {
 	return t.proxyFor(snap).obj
 }
 
-// remoteCalls are the proxies of every call of the leader, oldest first.
-func (t *tabSession) remoteCalls() []js.Value {
+// remoteCallByID is getCallById() in a follower tab: the proxy of the
+// leader's call with that Call-ID, or nil.
+func (t *tabSession) remoteCallByID(callID string) any {
 	s := t.session()
 	if s == nil {
 		return nil
 	}
-	var out []js.Value
+	snap, ok := s.RemoteCallByID(callID)
+	if !ok {
+		return nil
+	}
+	return t.proxyFor(snap).obj
+}
+
+// remoteCalls are the proxies of every call of the leader, oldest first.
+func (t *tabSession) remoteCalls() []any {
+	s := t.session()
+	if s == nil {
+		return nil
+	}
+	var out []any
 	for _, snap := range s.RemoteCalls() {
 		out = append(out, t.proxyFor(snap).obj)
 	}

@@ -66,6 +66,9 @@ func (s *Session) onResult(m message) {
 	}
 	fx := s.onLeaderSpokeLocked(m.From)
 	fx = append(fx, s.follow.refresh(m.Call)...)
+	if m.Call != nil {
+		fx = append(fx, s.follow.refreshAll(m.Calls, m.Call.CallID)...)
+	}
 	s.mu.Unlock()
 	s.run(fx)
 	if m.To != s.cfg.TabID {

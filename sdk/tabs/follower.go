@@ -93,6 +93,18 @@ func (v *followerView) refresh(snap *CallSnapshot) []func() {
 	return []func(){func() { v.host.RemoteCallChanged(&c) }}
 }
 
+// refreshAll takes the other calls that came with an event or a result
+// (all but the one with id skip): hold and mute only, as refresh.
+func (v *followerView) refreshAll(calls []CallSnapshot, skip string) []func() {
+	var fx []func()
+	for i := range calls {
+		if calls[i].CallID != skip {
+			fx = append(fx, v.refresh(&calls[i])...)
+		}
+	}
+	return fx
+}
+
 // clear forgets every call without news of its end (the leader went away,
 // or this tab left): for the app they have ended.
 func (v *followerView) clear() []func() {
@@ -224,6 +236,7 @@ func (s *Session) onCall(m message) {
 	fx := s.onLeaderSpokeLocked(m.From)
 	s.token = m.Token
 	fx = append(fx, s.follow.update(*m.Call, m.Event)...)
+	fx = append(fx, s.follow.refreshAll(m.Calls, m.Call.CallID)...)
 	s.mu.Unlock()
 	s.run(fx)
 }
@@ -257,14 +270,37 @@ func (s *Session) RemoteCalls() []CallSnapshot {
 	return s.follow.list()
 }
 
-// RemoteCall is the leader's only call (or its oldest), as this follower
-// knows it; false when this tab leads or the leader has no call.
+// RemoteCall is getCall() of a follower, as this follower knows the
+// leader's calls: the only one; with several, the connected call not on
+// hold, else the newest ringing incoming call, else the newest. false when
+// this tab leads or the leader has no call.
 func (s *Session) RemoteCall() (CallSnapshot, bool) {
 	calls := s.RemoteCalls()
 	if len(calls) == 0 {
 		return CallSnapshot{}, false
 	}
-	return calls[0], true
+	for _, c := range calls {
+		if c.State == "connected" && !c.Held {
+			return c, true
+		}
+	}
+	for i := len(calls) - 1; i >= 0; i-- {
+		if calls[i].State == "incoming" {
+			return calls[i], true
+		}
+	}
+	return calls[len(calls)-1], true
+}
+
+// RemoteCallByID is the leader's call with this Call-ID, as this follower
+// knows it.
+func (s *Session) RemoteCallByID(callID string) (CallSnapshot, bool) {
+	for _, c := range s.RemoteCalls() {
+		if c.CallID == callID {
+			return c, true
+		}
+	}
+	return CallSnapshot{}, false
 }
 
 // MirroredStatus is the checkClientStatus this tab reports when it does not

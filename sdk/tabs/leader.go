@@ -101,7 +101,9 @@ func (s *Session) CallEvent(event string, call CallSnapshot) {
 	if s.Leader() {
 		s.snapshotMu.Lock()
 		defer s.snapshotMu.Unlock()
-		s.post(message{Type: msgCall, Event: event, Call: &call})
+		// Every call rides along: a switch holds the other calls without
+		// an event of theirs, and the followers must see them held.
+		s.post(message{Type: msgCall, Event: event, Call: &call, Calls: s.host.Calls()})
 	}
 }
 
@@ -134,7 +136,7 @@ func (s *Session) onCommand(m message) {
 			}
 		}()
 		call, err := s.host.Execute(cmd)
-		reply.OK, reply.Call = err == nil, call
+		reply.OK, reply.Call, reply.Calls = err == nil, call, s.host.Calls()
 		if err != nil {
 			reply.Error = err.Error()
 		}

@@ -35,3 +35,13 @@ func TestMessageJSONOfTheWrongTypeIsRefused(t *testing.T) {
 	require.NoError(t, err, "unknown fields and nulls are ignored")
 	assert.Equal(t, "alice", m.Account)
 }
+
+func TestMessageJSONQuotesControlCharactersAndBadUTF8AsJSON(t *testing.T) {
+	m := message{V: Version, Account: "a\x10\"\\\n", From: "b\xff", Type: msgHello}
+	b := m.encode()
+	assert.Equal(t, `{"v":2,"account":"a\u0010\"\\\u000a","from":"b\ufffd","type":"hello"}`, string(b))
+	got, err := decode(b)
+	require.NoError(t, err)
+	assert.Equal(t, "a\x10\"\\\n", got.Account)
+	assert.Equal(t, "b\uFFFD", got.From)
+}

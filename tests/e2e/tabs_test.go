@@ -25,13 +25,23 @@ type tabsFixture struct {
 	ctx   context.Context
 }
 
-func newTabsFixture(t *testing.T, n int) *tabsFixture {
+func newTabsFixture(t *testing.T, n int) *tabsFixture { return newTabsFixtureWith(t, n, nil) }
+
+// newTabsFixtureWith is newTabsFixture with more account fields (numbers stay numbers).
+func newTabsFixtureWith(t *testing.T, n int, extra map[string]any) *tabsFixture {
 	t.Helper()
 	srv := kamailio.Start(t, kamailio.Options{DropContactsOnDisconnect: true})
 	base := browser.Serve(t)
 	b := browser.Launch(t, browser.Options{FakeAudioFile: browser.ToneWAV(t, 1000, 0.5, 10)})
 	f := &tabsFixture{srv: srv}
-	acct := js(t, account(t, srv, "alice"))
+	fields := map[string]any{}
+	for k, v := range account(t, srv, "alice") {
+		fields[k] = v
+	}
+	for k, v := range extra {
+		fields[k] = v
+	}
+	acct := js(t, fields)
 	for i := 0; i < n; i++ {
 		page := b.Open(t, base+"/tests/pages/phone.html?quiet")
 		// Odd pages call SessionListener after initWebrtc: both orders work.
