@@ -286,7 +286,7 @@ func (p *Phone) keepAlive(l *link) {
 		return
 	}
 	for {
-		tick, t := p.after(p.deps.KeepAlive)
+		tick, t := p.after(p.keepAliveInterval())
 		select {
 		case <-l.done:
 			t.Stop()
@@ -297,6 +297,18 @@ func (p *Phone) keepAlive(l *link) {
 			return
 		}
 	}
+}
+
+// keepAliveInterval is KeepAlive, or sooner when the registrar's Flow-Timer
+// asks for it: between 80 % and 100 % of that (RFC 5626 §4.4.1).
+func (p *Phone) keepAliveInterval() time.Duration {
+	d := p.deps.KeepAlive
+	if flow := p.reg.FlowTimer(); flow > 0 {
+		if f := time.Duration(float64(flow) * (0.8 + 0.2*rand.Float64())); f < d {
+			d = f
+		}
+	}
+	return d
 }
 
 // probe sends one ping and waits for any frame; false means the link is dead.

@@ -187,6 +187,47 @@ func TestKeepAliveReplacesADeadConnection(t *testing.T) {
 	assert.Len(t, f.clock.Pending(), 1, "and a reconnect is scheduled")
 }
 
+// A registrar's Flow-Timer shorter than KeepAlive brings the pings forward
+// to 80-100 % of it (RFC 5626 §4.4.1); one longer leaves KeepAlive.
+func TestKeepAliveHonoursTheRegistrarsFlowTimer(t *testing.T) {
+	for _, tc := range []struct {
+		flow     string
+		min, max time.Duration
+	}{{"10", 8 * time.Second, 10 * time.Second}, {"120", 25 * time.Second, 25 * time.Second}} {
+		t.Run("Flow-Timer "+tc.flow, func(t *testing.T) {
+			var pd *pingDialer
+			f := newFixture(t, func(d *Deps) {
+				fd := d.Dialer.(*fakeDialer)
+				reg := registrar(t)
+				fd.respond = func(req *sip.Request) []string {
+					out := reg(req)
+					if len(out) == 1 && strings.HasPrefix(out[0], "SIP/2.0 200") {
+						out[0] = strings.Replace(out[0], "\r\n", "\r\nFlow-Timer: "+tc.flow+"\r\n", 1)
+					}
+					return out
+				}
+				pd = &pingDialer{Dialer: fd}
+				d.Dialer, d.KeepAlive, d.PongTimeout = pd, 25*time.Second, 5*time.Second
+			})
+			require.True(t, f.phone.Register())
+			f.conn = f.dialer.waitConn(t)
+			f.events.waitRegister(t, "registered")
+			require.Eventually(t, func() bool { return f.phone.reg.FlowTimer() > 0 }, waitFor, time.Millisecond)
+			f.clock.Advance(25 * time.Second) // the first ping was timed before the registration
+			require.Eventually(t, func() bool { return pd.count() == 1 }, waitFor, time.Millisecond, "pinged")
+			f.conn.inject("\r\n")
+			require.Eventually(t, func() bool {
+				for _, d := range f.clock.Pending() {
+					if d >= tc.min && d <= tc.max {
+						return true
+					}
+				}
+				return false
+			}, waitFor, time.Millisecond, "the next ping within %s..%s: %v", tc.min, tc.max, f.clock.Pending())
+		})
+	}
+}
+
 // dropDialer opens connections that the server drops at once.
 type dropDialer struct{ *fakeDialer }
 

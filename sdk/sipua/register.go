@@ -53,6 +53,9 @@ type Registration struct {
 	cfg   RegistrationConfig
 	// jitter returns a number in [0,1) that spreads refreshes (RFC 5626 §4.4.1).
 	jitter func() float64
+	// flowTimer is the registrar's Flow-Timer of the last 2xx (RFC 5626
+	// §4.4.1), 0 when it sent none.
+	flowTimer time.Duration
 
 	mu       sync.Mutex
 	callID   string
@@ -339,6 +342,7 @@ func (r *Registration) succeeded(gen int, unregister bool, res *sip.Response) {
 		return
 	}
 	granted := r.grantedExpires(res)
+	r.flowTimer = flowTimerOf(res)
 	was := r.state
 	r.state = RegRegistered
 	r.cur = nil

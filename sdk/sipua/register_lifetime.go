@@ -109,3 +109,21 @@ func refreshDelay(expires int, jitter float64) time.Duration {
 	}
 	return max(d, minRefreshDelay)
 }
+
+// flowTimerOf reads a REGISTER 2xx's Flow-Timer (RFC 5626 §4.4.1): the
+// seconds within which the registrar wants a keep-alive; 0 without one.
+// Values over maxGrantedExpires are ignored.
+func flowTimerOf(res *sip.Response) time.Duration {
+	h := res.GetHeader("Flow-Timer")
+	if h == nil {
+		return 0
+	}
+	n, ok := parseSeconds(h.Value())
+	if !ok || n == 0 || n > maxGrantedExpires {
+		return 0
+	}
+	return time.Duration(n) * time.Second
+}
+
+// FlowTimer is the registrar's last Flow-Timer, 0 when it sent none.
+func (r *Registration) FlowTimer() time.Duration { r.mu.Lock(); defer r.mu.Unlock(); return r.flowTimer }
