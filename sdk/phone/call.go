@@ -71,6 +71,8 @@ type Call struct {
 	noAnswer   clock.Timer // incoming: noAnswerTimeout
 	dtmf       chan string // digits waiting to go out as INFO, in order
 	st         sessionTimer
+	mediaUp    bool        // ICE has connected at least once
+	mediaWatch clock.Timer // connected call whose ICE never connected: media-failed
 }
 
 // Details returns a snapshot of the call's details.
@@ -157,6 +159,10 @@ func (c *Call) end(state CallState, cause EndCause, status int, reason string) {
 		c.iceTimer = nil
 	}
 	c.stopSessionTimerLocked()
+	if c.mediaWatch != nil {
+		c.mediaWatch.Stop()
+		c.mediaWatch = nil
+	}
 	missed := c.missedLocked(state)
 	c.missed = missed
 	c.mu.Unlock()

@@ -202,6 +202,7 @@ func (c *Call) answer() {
 	}
 	if c.retransmitUntilAck(ok, ackWait) && c.setState(StateConnected) {
 		c.armSessionTimer()
+		c.watchMediaStart()
 	}
 }
 

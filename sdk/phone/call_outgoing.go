@@ -274,6 +274,7 @@ func (c *Call) finalResponse(res *sip.Response) {
 	}
 	if c.setState(StateConnected) {
 		c.acceptSessionTimer(res, res)
+		c.watchMediaStart()
 	}
 }
 

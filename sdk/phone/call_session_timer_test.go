@@ -144,3 +144,21 @@ func containsDuration(list []time.Duration, d time.Duration) bool {
 	}
 	return false
 }
+
+// A call whose media never connects (an answer with addresses nobody can
+// reach) is ended as media-failed with a BYE, not left up and silent.
+func TestConnectedCallWhoseMediaNeverConnectsIsEnded(t *testing.T) {
+	f := newRegisteredFixture(t)
+	f.media.mu.Lock()
+	f.media.noICE = true
+	f.media.mu.Unlock()
+	c, fe, _ := f.connectedOutgoing()
+	f.clock.Advance(mediaStartTimeout - time.Second)
+	f.conn.quiet(t, 20*time.Millisecond)
+	f.clock.Advance(time.Second)
+	bye := f.conn.nextRequest(t, sip.BYE)
+	assert.Equal(t, fe.callID, bye.CallID().Value())
+	f.events.waitCall(t, StateCallEnded)
+	assert.Equal(t, CauseMediaFailed, c.Details().CallEndCause)
+	assert.Contains(t, c.Details().CallEndReason, "no media")
+}

@@ -59,6 +59,7 @@ type fakeMedia struct {
 	mu        sync.Mutex
 	sessions  []*fakeSession
 	answerErr error
+	noICE     bool // sessions never report ICE connected
 }
 
 func (m *fakeMedia) NewSession(media.Options) (media.Session, error) {
@@ -158,7 +159,20 @@ func (s *fakeSession) Stats(context.Context) (media.Stats, error) {
 	return media.Stats{}, errors.New("no stats in tests")
 }
 
-func (s *fakeSession) OnConnectionState(f func(string)) { s.mu.Lock(); s.onState = f; s.mu.Unlock() }
+// OnConnectionState takes the phone's handler and, unless the media is
+// made unreachable (noICE), reports ICE connected at once, as a browser's
+// media would be soon after the answer.
+func (s *fakeSession) OnConnectionState(f func(string)) {
+	s.mu.Lock()
+	s.onState = f
+	s.mu.Unlock()
+	s.m.mu.Lock()
+	unreachable := s.m.noICE
+	s.m.mu.Unlock()
+	if !unreachable {
+		f("connected")
+	}
+}
 
 func (s *fakeSession) Close() { s.record(mediaOp{Op: "Close"}) }
 

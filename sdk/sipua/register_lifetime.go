@@ -126,4 +126,8 @@ func flowTimerOf(res *sip.Response) time.Duration {
 }
 
 // FlowTimer is the registrar's last Flow-Timer, 0 when it sent none.
-func (r *Registration) FlowTimer() time.Duration { r.mu.Lock(); defer r.mu.Unlock(); return r.flowTimer }
+func (r *Registration) FlowTimer() time.Duration {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.flowTimer
+}

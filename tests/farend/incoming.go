@@ -58,7 +58,11 @@ func (c *Call) provisional(code int, reason string) error {
 
 // Answer answers the incoming INVITE's SDP offer with a pion answer in a
 // 200 OK and returns once the ACK arrived.
-func (c *Call) Answer(ctx context.Context) error {
+func (c *Call) Answer(ctx context.Context) error { return c.AnswerEdited(ctx, nil) }
+
+// AnswerEdited is Answer with the SDP answer rewritten by edit first (tests
+// of answers the phone cannot use); nil edits nothing.
+func (c *Call) AnswerEdited(ctx context.Context, edit func(sdp string) string) error {
 	if c.outgoing {
 		return errors.New("farend: not an incoming call")
 	}
@@ -68,6 +72,9 @@ func (c *Call) Answer(ctx context.Context) error {
 	answer, err := c.sdpAnswer(ctx)
 	if err != nil {
 		return err
+	}
+	if edit != nil {
+		answer = edit(answer)
 	}
 	res := sip.NewSDPResponseFromRequest(c.ss.InviteRequest, []byte(answer))
 	c.mu.Lock()

@@ -14,6 +14,9 @@ import (
 type CallOptions struct {
 	Headers     map[string]string // extra headers, e.g. X-Exotel-Callsid
 	DisplayName string            // From display name; default Config.DisplayName
+	// EditOffer, if set, rewrites the SDP offer before it is sent (tests of
+	// offers the phone cannot use).
+	EditOffer func(sdp string) string
 }
 
 // Call places a call to "user", "user@domain" or a SIP URI and returns once
@@ -59,6 +62,9 @@ func (p *Peer) Dial(ctx context.Context, to string, opt CallOptions) (*Call, err
 	req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
 	for k, v := range opt.Headers {
 		req.AppendHeader(sip.NewHeader(k, v))
+	}
+	if opt.EditOffer != nil {
+		offer = opt.EditOffer(offer)
 	}
 	req.SetBody([]byte(offer))
 
