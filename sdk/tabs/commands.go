@@ -32,6 +32,8 @@ func (s *Session) Forward(cmd Command, done func(error)) error {
 	}
 	calls := s.follow.list()
 	switch {
+	case PhoneCommand(cmd.Name):
+		cmd.CallID = ""
 	case len(calls) == 0:
 		s.mu.Unlock()
 		return ErrNoCall
@@ -47,11 +49,11 @@ func (s *Session) Forward(cmd Command, done func(error)) error {
 	s.seq++
 	id := fmt.Sprintf("%s-%d", s.cfg.TabID, s.seq)
 	p := &pendingCommand{name: cmd.Name, done: done}
-	p.timer = time.AfterFunc(s.cfg.CommandTimeout, func() { s.finish(id, ErrTimeout) })
+	p.timer = time.AfterFunc(commandTimeoutFor(cmd.Name, s.cfg.CommandTimeout), func() { s.finish(id, ErrTimeout) })
 	s.pending[id] = p
 	s.mu.Unlock()
 
-	s.post(message{Type: msgCmd, ID: id, Cmd: cmd.Name, Digit: cmd.Digit, CallID: cmd.CallID})
+	s.post(message{Type: msgCmd, ID: id, Cmd: cmd.Name, Digit: cmd.Digit, CallID: cmd.CallID, Target: cmd.Target, Other: cmd.Other})
 	return nil
 }
 

@@ -23,6 +23,9 @@ func FuzzDecode(f *testing.F) {
 		{Type: msgCall, Token: "t", Event: "incoming", Call: &CallSnapshot{CallID: "c1", State: "incoming"}},
 		{Type: msgCmd, Token: "t", ID: "B-1", Cmd: CmdDTMF, Digit: "5", CallID: "c1"},
 		{Type: msgResult, Token: "t", ID: "B-1", To: "B", OK: true, Call: &CallSnapshot{CallID: "c1", Muted: true}},
+		{Type: msgCmd, Token: "t", ID: "B-2", Cmd: CmdTransfer, Target: "sip:carol@example.test", CallID: "c1"},
+		{Type: msgCmd, Token: "t", ID: "B-3", Cmd: CmdAttendedTransfer, Other: "c2", CallID: "c1"},
+		{Type: msgCmd, Token: "t", ID: "B-4", Cmd: CmdConference},
 		{Type: msgLogout, Token: "t"},
 	} {
 		m.V, m.Account, m.From = Version, "alice", "A"

@@ -115,9 +115,9 @@ func (s *Session) onCommand(m message) {
 	if !s.Leader() {
 		return
 	}
-	cmd := Command{Name: m.Cmd, Digit: m.Digit, CallID: m.CallID}
+	cmd := Command{Name: m.Cmd, Digit: m.Digit, CallID: m.CallID, Target: m.Target, Other: m.Other}
 	reply := message{Type: msgResult, To: m.From, ID: m.ID}
-	if cmd.CallID == "" {
+	if cmd.CallID == "" && !PhoneCommand(cmd.Name) {
 		if calls := s.host.Calls(); len(calls) == 1 {
 			cmd.CallID = calls[0].CallID
 		} else {

@@ -3,6 +3,7 @@ package tabs
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Version is the protocol version every message carries; a tab ignores
@@ -30,14 +31,36 @@ const (
 	CmdHold   = "hold"
 	CmdUnhold = "unhold"
 	CmdDTMF   = "dtmf"
+	// CmdTransfer is Call.Transfer(Target); CmdAttendedTransfer is
+	// Call.AttendedTransfer of the call Other.
+	CmdTransfer         = "transfer"
+	CmdAttendedTransfer = "attendedTransfer"
+	// CmdConference and CmdEndConference act on the leader's phone, not on
+	// one call: they name none.
+	CmdConference    = "conference"
+	CmdEndConference = "endConference"
 )
 
 func validCommand(name string) bool {
 	switch name {
-	case CmdAnswer, CmdHangup, CmdMute, CmdUnmute, CmdHold, CmdUnhold, CmdDTMF:
+	case CmdAnswer, CmdHangup, CmdMute, CmdUnmute, CmdHold, CmdUnhold, CmdDTMF,
+		CmdTransfer, CmdAttendedTransfer, CmdConference, CmdEndConference:
 		return true
 	}
 	return false
+}
+
+// PhoneCommand tells whether a command is for the leader's phone as a
+// whole rather than for one of its calls.
+func PhoneCommand(name string) bool { return name == CmdConference || name == CmdEndConference }
+
+// commandTimeoutFor is how long a follower waits for the leader's result:
+// a transfer waits for the far end's NOTIFY (up to 32 s), the rest are quick.
+func commandTimeoutFor(name string, base time.Duration) time.Duration {
+	if (name == CmdTransfer || name == CmdAttendedTransfer) && base < 40*time.Second {
+		return 40 * time.Second
+	}
+	return base
 }
 
 // CallSnapshot is what the other tabs know of the leader's call: enough for
@@ -65,6 +88,8 @@ func (c CallSnapshot) Ended() bool { return c.State == "callEnded" || c.State ==
 type Command struct {
 	Name   string // one of the Cmd constants
 	Digit  string // for CmdDTMF
+	Target string // for CmdTransfer: where to, as MakeCall reads it
+	Other  string // for CmdAttendedTransfer: the callId of the other call
 	CallID string // the call it is for; "" when the leader has one call: that one
 }
 
@@ -88,6 +113,8 @@ type message struct {
 	To      string         // addressee tab (result)
 	Cmd     string
 	Digit   string
+	Target  string // cmd: transfer target
+	Other   string // cmd: the other call of an attended transfer
 	CallID  string // cmd: the call it is for
 	OK      bool
 	Error   string
@@ -118,7 +145,7 @@ func decode(b []byte) (message, error) {
 	if m.Account == "" || m.From == "" || m.Type == "" {
 		return message{}, errors.New("account, from and type are required")
 	}
-	for _, f := range []string{m.Account, m.From, m.Type, m.Token, m.Status, m.Reg, m.Event, m.ID, m.To, m.Cmd, m.CallID, m.Error} {
+	for _, f := range []string{m.Account, m.From, m.Type, m.Token, m.Status, m.Reg, m.Event, m.ID, m.To, m.Cmd, m.CallID, m.Error, m.Target, m.Other} {
 		if len(f) > maxField {
 			return message{}, errors.New("a field is too long")
 		}
@@ -147,6 +174,9 @@ func decode(b []byte) (message, error) {
 		}
 		if m.Cmd == CmdDTMF && len(m.Digit) != 1 {
 			return message{}, errors.New("a DTMF command carries one digit")
+		}
+		if (m.Cmd == CmdTransfer && m.Target == "") || (m.Cmd == CmdAttendedTransfer && m.Other == "") {
+			return message{}, errors.New("a transfer command names where to")
 		}
 	case msgResult:
 		if m.ID == "" || m.To == "" {

@@ -42,6 +42,8 @@ func (m message) encode() []byte {
 	w.str("to", m.To)
 	w.str("cmd", m.Cmd)
 	w.str("digit", m.Digit)
+	w.str("target", m.Target)
+	w.str("other", m.Other)
 	w.str("callId", m.CallID)
 	if m.OK {
 		w.raw("ok", []byte("true"))
@@ -155,6 +157,7 @@ func parseMessage(b []byte) (message, error) {
 		Account: r.str("account"), From: r.str("from"), Type: r.str("type"),
 		Token: r.str("token"), Status: r.str("status"), Reg: r.str("reg"), Event: r.str("event"),
 		ID: r.str("id"), To: r.str("to"), Cmd: r.str("cmd"), Digit: r.str("digit"),
+		Target: r.str("target"), Other: r.str("other"),
 		CallID: r.str("callId"), OK: r.boolean("ok"), Error: r.str("error"),
 	}
 	if call := o.Get("call"); call != nil && call.Type() != fastjson.TypeNull {
