@@ -46,8 +46,8 @@ func (c *Call) onRequest(req *sip.Request, tx *sip.ServerTx) {
 	case sip.REFER:
 		c.onRefer(req, tx)
 	case sip.NOTIFY:
-		c.onReferNotify(req)
 		respond(200, "OK")
+		c.onReferNotify(req)
 	case sip.OPTIONS:
 		respond(200, "OK")
 	case sip.UPDATE:

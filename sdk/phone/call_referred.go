@@ -56,16 +56,17 @@ func (c *Call) onRefer(req *sip.Request, tx *sip.ServerTx) {
 	if replaces != "" {
 		opts.Headers["Replaces"] = replaces
 	}
+	// 202 first: the new call's first message (a hold of this call) follows.
+	respond(202, "Accepted")
 	r.queue <- "SIP/2.0 100 Trying"
+	spawnSafe(c.p, "NOTIFY", r.sendNotifies)
 	next, err := c.p.startCall(target, opts)
 	if err != nil {
-		c.log.Warnf("REFER on call %s refused: %v", c.d.CallID, err)
-		respond(503, "Service Unavailable")
+		c.log.Warnf("transfer of call %s to %s failed: %v", c.d.CallID, target.String(), err)
+		r.progress(503, "Service Unavailable")
 		return
 	}
 	c.log.Infof("call %s: transferred by %s to %s (new call %s)", c.d.CallID, referredBy, target.String(), next.d.CallID)
-	respond(202, "Accepted")
-	spawnSafe(c.p, "NOTIFY", r.sendNotifies)
 }
 
 // parseReferTo reads a Refer-To value: the target URI and its Replaces
