@@ -16,7 +16,7 @@ func (b *Bot) route() {
 		}
 		b.answer(req, tx)
 	})
-	for _, m := range []sip.RequestMethod{sip.ACK, sip.BYE, sip.INFO, sip.UPDATE, sip.OPTIONS, sip.MESSAGE, sip.NOTIFY} {
+	for _, m := range []sip.RequestMethod{sip.ACK, sip.BYE, sip.INFO, sip.UPDATE, sip.OPTIONS, sip.MESSAGE, sip.NOTIFY, sip.REFER} {
 		b.server.OnRequest(m, b.inDialog)
 	}
 	b.server.OnNoRoute(func(req *sip.Request, tx sip.ServerTransaction) {
@@ -88,7 +88,7 @@ func (b *Bot) answer(req *sip.Request, tx sip.ServerTransaction) {
 }
 
 // inDialog handles requests inside a call: ACK, BYE, INFO (DTMF),
-// re-INVITE and UPDATE (hold, resume), OPTIONS.
+// re-INVITE and UPDATE (hold, resume), REFER and NOTIFY (transfer.go), OPTIONS.
 func (b *Bot) inDialog(req *sip.Request, tx sip.ServerTransaction) {
 	c, ok := b.Call(req.CallID().Value())
 	if !ok {
@@ -123,6 +123,10 @@ func (b *Bot) inDialog(req *sip.Request, tx sip.ServerTransaction) {
 		reply(tx, req, 200, "OK")
 	case sip.INVITE, sip.UPDATE:
 		c.reOffer(req, tx)
+	case sip.REFER:
+		c.onRefer(req, tx)
+	case sip.NOTIFY:
+		c.onNotify(req, tx)
 	default:
 		reply(tx, req, 200, "OK")
 	}
