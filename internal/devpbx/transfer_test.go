@@ -8,6 +8,7 @@ import (
 	"github.com/emiago/sipgo/sip"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/webphone/exotelsdk/internal/devpbx/bot"
 )
 
 // connectToBot calls the bot as p and returns the INVITE and its 200 (ACKed).
@@ -97,4 +98,30 @@ func TestCallerTransfersTheBot(t *testing.T) {
 	assert.Equal(t, "terminated;reason=noresource", done.req.GetHeader("Subscription-State").Value())
 	done.answer(t, sip.NewResponseFromRequest(done.req, 200, "OK", nil))
 	close(done.done)
+}
+
+// Transferred to one of its own users, the bot calls itself: both legs
+// share a Call-ID and stay apart, and the caller hears of bot2's 200.
+func TestCallerTransfersTheBotToBot2(t *testing.T) {
+	srv := startServer(t, Config{})
+	alice := newPhone(t, srv, "alice")
+	alice.mustRegister()
+	inv, ok := connectToBot(t, srv, alice)
+
+	refer := alice.inDialog(sip.REFER, inv, ok, inv.CSeq().SeqNo+1)
+	refer.AppendHeader(sip.NewHeader("Refer-To", "<sip:"+bot.TransferTarget+"@"+srv.Domain()+">"))
+	refer.AppendHeader(&sip.ContactHeader{Address: alice.contact})
+	assert.Equal(t, 202, alice.do(refer).StatusCode)
+	for _, want := range []string{"SIP/2.0 100 Trying", "SIP/2.0 200 OK"} {
+		n := alice.next(sip.NOTIFY)
+		assert.Equal(t, want, sipfrag(n.req))
+		n.answer(t, sip.NewResponseFromRequest(n.req, 200, "OK", nil))
+		close(n.done)
+	}
+	var placed, answered bool
+	for _, c := range srv.Bot().Calls() {
+		placed = placed || (c.User == bot.TransferTarget && c.Direction == "outgoing" && c.State == "connected")
+		answered = answered || (c.User == "bot" && c.Direction == "incoming" && c.State == "connected")
+	}
+	assert.True(t, placed && answered, "both legs of the bot's call to bot2 are up: %+v", srv.Bot().Calls())
 }

@@ -47,7 +47,7 @@ func (b *Bot) answer(req *sip.Request, tx sip.ServerTransaction) {
 	if f := req.From(); f != nil {
 		caller = f.Address.User
 	}
-	c := newCall(b, req.CallID().Value(), caller, mode, false)
+	c := newCall(b, b.answeredID(req.CallID().Value()), caller, mode, false)
 	c.ss = ss
 	b.add(c)
 	c.publish("call", "")
@@ -90,7 +90,7 @@ func (b *Bot) answer(req *sip.Request, tx sip.ServerTransaction) {
 // inDialog handles requests inside a call: ACK, BYE, INFO (DTMF),
 // re-INVITE and UPDATE (hold, resume), REFER and NOTIFY (transfer.go), OPTIONS.
 func (b *Bot) inDialog(req *sip.Request, tx sip.ServerTransaction) {
-	c, ok := b.Call(req.CallID().Value())
+	c, ok := b.legOf(req)
 	if !ok {
 		if !req.IsAck() {
 			reply(tx, req, 481, "Call/Transaction Does Not Exist")

@@ -188,3 +188,32 @@ func sipfragCode(body []byte) int {
 	n, _ := strconv.Atoi(f[1])
 	return n
 }
+
+// selfLeg marks the answered leg of a call the bot placed to one of its own
+// users (a transfer to bot2): both legs have the same Call-ID.
+const selfLeg = "#answered"
+
+// answeredID is the key of a call the bot answers: its Call-ID, or with
+// selfLeg when the bot placed that call itself.
+func (b *Bot) answeredID(callID string) string {
+	if prev, ok := b.Call(callID); ok && prev.outgoing {
+		return callID + selfLeg
+	}
+	return callID
+}
+
+// legOf is the call an in-dialog request is for. Of a call to itself the
+// bot's placed leg gets the requests whose To tag is its own From tag.
+func (b *Bot) legOf(req *sip.Request) (*Call, bool) {
+	c, ok := b.Call(req.CallID().Value())
+	if !ok || !c.outgoing {
+		return c, ok
+	}
+	if answered, self := b.Call(req.CallID().Value() + selfLeg); self {
+		toTag, _ := req.To().Params.Get("tag")
+		if fromTag, _ := c.cs.InviteRequest.From().Params.Get("tag"); toTag != fromTag {
+			return answered, true
+		}
+	}
+	return c, true
+}
