@@ -128,9 +128,6 @@ func (d *Dialog) UpdateTarget(msg sip.Message) {
 // INVITE, the From of theirs): where a transfer to this party is sent.
 func (d *Dialog) RemoteURI() sip.Uri { return d.remote }
 
-// LocalURI is our address of record in this dialog.
-func (d *Dialog) LocalURI() sip.Uri { return d.local }
-
 // NewRequest builds an in-dialog request with the next local CSeq.
 func (d *Dialog) NewRequest(method sip.RequestMethod) *sip.Request {
 	d.mu.Lock()
