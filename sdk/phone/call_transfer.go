@@ -120,7 +120,7 @@ func (c *Call) refer(referTo string) error {
 		switch status {
 		case 0:
 			why = "the call ended first"
-		case 408:
+		case transferSilent:
 			why = fmt.Sprintf("no NOTIFY for %s", transferTimeout)
 		}
 		return c.transferFailed(errors.New(why))
@@ -130,8 +130,11 @@ func (c *Call) refer(referTo string) error {
 	return nil
 }
 
+// transferSilent is awaitTransfer's outcome when the far end stayed silent.
+const transferSilent = -1
+
 // awaitTransfer waits for the final status of the REFER's NOTIFYs; a silence
-// of transferTimeout gives 408.
+// of transferTimeout gives transferSilent.
 func (c *Call) awaitTransfer(t *outgoingTransfer) int {
 	for {
 		fired := make(chan struct{})
@@ -143,7 +146,7 @@ func (c *Call) awaitTransfer(t *outgoingTransfer) int {
 		case <-t.notify:
 			timer.Stop()
 		case <-fired:
-			return 408
+			return transferSilent
 		}
 	}
 }
