@@ -5,7 +5,9 @@
 export type RegisterState = 'sent_request' | 'registered' | 'unregistered' | 'terminated';
 
 /** Call events passed to CallListenerCallback; 'ringing' (ext) is for outgoing calls. */
-export type CallEvent = 'incoming' | 'ringing' | 'connected' | 'callEnded' | 'terminated' | 'missed';
+export type CallEvent = 'incoming' | 'ringing' | 'connected' | 'callEnded' | 'terminated' | 'missed'
+  /** ext (Transfer): on a call we transfer. */
+  | 'transferring' | 'transferred' | 'transferFailed';
 
 /** Multi-tab states passed to SessionCallback. */
 export type SessionState = 'incoming' | 'connected' | 'callEnded' | 're-register' | (string & {});
@@ -60,6 +62,8 @@ export interface SipAccountInfo {
   noAnswerTimeout?: number;
   /** ext (Many calls): RFC 4028 session interval in seconds; default 1800, min 90, 0 turns timers off. */
   sessionExpires?: number;
+  /** ext (Transfer): false refuses a far end's REFER with 603; default true. */
+  acceptTransfers?: boolean;
 }
 
 /** ext (Many calls): why a call ended, callDetails().callEndCause. */
@@ -93,6 +97,8 @@ export interface CallDetails {
   mediaState: string;
   /** ext: ICE restarts done by re-INVITE (network changes, ICE failures). */
   iceRestarts: number;
+  /** ext (Transfer): who transferred us to this call (Referred-By URI), '' otherwise. */
+  referredBy: string;
 }
 
 export interface CallStatistics {
@@ -153,6 +159,13 @@ export interface Call {
   /** re-INVITE a=sendrecv. */
   UnHold(): Promise<boolean>;
   HoldToggle(): Promise<boolean>;
+  /**
+   * ext: blind transfer by REFER to target (as MakeCall reads it). Events: 'transferring', then
+   * 'transferred' (the call ends) or 'transferFailed' (it stays as it was). False for bad input.
+   */
+  Transfer(target: string): Promise<boolean>;
+  /** ext: attended transfer: this call's far end is connected to otherCall's (REFER with Replaces); both end. */
+  AttendedTransfer(otherCall: Call): Promise<boolean>;
   /** One of 0-9 * # A-D; false (and a log line) for anything else. */
   sendDTMF(digit: string): boolean;
   callDetails(): CallDetails;

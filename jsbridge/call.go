@@ -55,6 +55,7 @@ func newJSCall(cl *client, c *phone.Call) *jsCall {
 		return js.Null()
 	})
 	addQualityMethods(jc)
+	addTransferMethods(jc) // call_transfer.go
 	jc.refresh()
 	return jc
 }
@@ -117,7 +118,7 @@ func detailsObject(d phone.Details) js.Value {
 		"callEndReason": d.CallEndReason, "callEndCause": string(d.CallEndCause), "sipStatus": d.SipStatus,
 		"sipHeaders": headers,
 		"isMuted":    d.Muted, "isOnHold": d.Held, "isRemoteHold": d.RemoteHeld,
-		"mediaState": d.MediaState, "iceRestarts": d.ICERestarts,
+		"mediaState": d.MediaState, "iceRestarts": d.ICERestarts, "referredBy": d.ReferredBy,
 	})
 }
 

@@ -197,6 +197,9 @@ func accountFromJS(v js.Value) phone.AccountInfo {
 	}
 	a.MaxCalls = int(accountNumber(v, "maxCalls", 0))
 	a.NoAnswerTimeout = accountNumber(v, "noAnswerTimeout", 0)
+	if t := field(v, "acceptTransfers"); appType(t) == js.TypeBoolean && !t.Bool() {
+		a.RefuseTransfers = true
+	}
 	if t := appType(field(v, "sessionExpires")); t != js.TypeUndefined && t != js.TypeNull {
 		n := accountNumber(v, "sessionExpires", 1800)
 		a.SessionExpires = &n

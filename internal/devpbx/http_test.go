@@ -65,7 +65,7 @@ func TestServesDemoAndDist(t *testing.T) {
 	assert.Equal(t, "127.0.0.1", config.SipDomain)
 	assert.Equal(t, []string{"alice", "bob", "carol"}, config.Users)
 	assert.Equal(t, "pw-alice", config.Passwords["alice"])
-	assert.Equal(t, []string{"bot", "echo"}, config.BotUsers)
+	assert.Equal(t, []string{"bot", "bot2", "echo"}, config.BotUsers)
 }
 
 // POST /api/bot/call takes only JSON, and only for a registered user.

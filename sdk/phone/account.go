@@ -38,6 +38,9 @@ type AccountInfo struct {
 	MaxCalls        int      // calls at once, 1..4; 0 means the default, 1
 	NoAnswerTimeout float64  // seconds an incoming call rings; 0 means the default, 60
 	SessionExpires  *float64 // RFC 4028 interval in seconds; nil means 1800, 0 turns timers off
+
+	// ext, Transfer: acceptTransfers: false refuses a far end's REFER (603).
+	RefuseTransfers bool
 }
 
 // ErrInvalidAccount wraps every validation failure.

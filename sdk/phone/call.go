@@ -35,6 +35,7 @@ type Details struct {
 	RemoteHeld          bool              `json:"remoteHeld"`
 	MediaState          string            `json:"mediaState"`  // ICE connection state
 	ICERestarts         int               `json:"iceRestarts"` // ICE restarts done by re-INVITE
+	ReferredBy          string            `json:"referredBy"`  // who transferred us to this call (Referred-By), or ""
 }
 
 // Call is one call of the phone, incoming or outgoing. Its state moves along
@@ -66,13 +67,14 @@ type Call struct {
 	ackBody    []byte        // that ACK's SDP, if any
 	ended      bool
 	missed     bool
-	earlyMedia bool        // outgoing: a 18x carried SDP
-	iceTimer   *time.Timer // pending ICE restart after a disconnection
-	noAnswer   clock.Timer // incoming: noAnswerTimeout
-	dtmf       chan string // digits waiting to go out as INFO, in order
-	st         sessionTimer
-	mediaUp    bool        // ICE has connected at least once
-	mediaWatch clock.Timer // connected call whose ICE never connected: media-failed
+	earlyMedia bool          // outgoing: a 18x carried SDP
+	iceTimer   *time.Timer   // pending ICE restart after a disconnection
+	noAnswer   clock.Timer   // incoming: noAnswerTimeout
+	dtmf       chan string   // digits waiting to go out as INFO, in order
+	xfer       transferState // call_transfer.go
+	st         sessionTimer  // call_session_timer.go
+	mediaUp    bool          // ICE has connected at least once
+	mediaWatch clock.Timer   // connected call whose ICE never connected: media-failed
 }
 
 // Details returns a snapshot of the call's details.
@@ -125,7 +127,12 @@ func (c *Call) setState(state CallState) bool {
 }
 
 // report queues an event of this call for the app.
-func (c *Call) report(event string) { c.p.post(func() { c.p.listener.CallEvent(c, event) }) }
+func (c *Call) report(event string) {
+	if r := c.xfer.referral; r != nil {
+		r.onCallEvent(c, event)
+	}
+	c.p.post(func() { c.p.listener.CallEvent(c, event) })
+}
 
 // end finishes the call once: media and its tones stop, the call leaves the
 // phone, and the app hears callEnded (ended here) or terminated (ended
@@ -165,6 +172,9 @@ func (c *Call) end(state CallState, cause EndCause, status int, reason string) {
 	}
 	missed := c.missedLocked(state)
 	c.missed = missed
+	if c.xfer.out != nil {
+		c.xfer.out.finish(0)
+	}
 	c.mu.Unlock()
 	c.ops.close()
 	c.log.Infof("call %s ended (%s, %s): %s", c.d.CallID, state, cause, reason)

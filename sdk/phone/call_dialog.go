@@ -31,13 +31,24 @@ func (c *Call) onRequest(req *sip.Request, tx *sip.ServerTx) {
 		if pending != nil {
 			_ = pending.Respond(c.dialog.Respond(c.invite, 487, "Request Terminated", nil, ""))
 		}
-		c.end(StateTerminated, CauseRemoteHangup, 0, "the far end hung up")
+		cause := CauseRemoteHangup
+		c.mu.Lock()
+		if c.xfer.referredAway {
+			cause = CauseTransferred
+		}
+		c.mu.Unlock()
+		c.end(StateTerminated, cause, 0, "the far end hung up")
 	case sip.INVITE:
 		c.onReinvite(req, tx)
 	case sip.INFO:
 		c.log.Infof("INFO from the far end (%s): %q", contentType(req), string(req.Body()))
 		respond(200, "OK")
-	case sip.OPTIONS, sip.NOTIFY:
+	case sip.REFER:
+		c.onRefer(req, tx)
+	case sip.NOTIFY:
+		respond(200, "OK")
+		c.onReferNotify(req)
+	case sip.OPTIONS:
 		respond(200, "OK")
 	case sip.UPDATE:
 		if len(req.Body()) > 0 {

@@ -37,29 +37,19 @@ func (p *Phone) onIncomingInvite(req *sip.Request, tx *sip.ServerTx) {
 		reject(482, "Loop Detected")
 		return
 	}
-	tag := sipua.NewTag()
-	dialog, err := sipua.NewUASDialog(p.ua, &p.id, &p.acct, req, tag)
+	if replaces := req.GetHeader("Replaces"); replaces != nil {
+		p.onReplacingInvite(req, tx, replaces.Value()) // call_replaces.go
+		return
+	}
+	// Born incoming (so Answer works as soon as the app can see the call);
+	// "incoming" is reported once the 180 is out.
+	c, err := p.newIncomingCall(req, tx)
 	if err != nil {
 		p.log.Warnf("bad INVITE: %v", err)
 		reject(400, "Bad Request")
 		return
 	}
-	from := req.From()
-	// Born incoming (so Answer works as soon as the app can see the call);
-	// "incoming" is reported once the 180 is out.
-	c := &Call{p: p, log: p.log.With("call"), dialog: dialog, invite: req, inviteTx: tx, localTag: tag, state: StateIncoming}
-	c.ops.p = p
-	c.d = Details{
-		CallID: req.CallID().Value(), CallDirection: "incoming",
-		RemoteDisplayName: from.DisplayName, RemoteID: from.Address.User,
-		CallStartedTime: time.Now(), SipHeaders: sipHeaders(req),
-	}
-	if h := req.GetHeader("X-Exotel-Callsid"); h != nil {
-		c.d.CallSid = h.Value()
-	}
-	if c.d.RemoteDisplayName == "" {
-		c.d.RemoteDisplayName = c.d.RemoteID
-	}
+	dialog, tag := c.dialog, c.localTag
 	if !p.calls.admit(c, p.limits.maxCalls) {
 		p.log.Infof("incoming INVITE %s while %d call(s) are up (maxCalls %d); 486",
 			req.CallID().Value(), len(p.calls.all()), p.limits.maxCalls)
@@ -91,6 +81,31 @@ func (p *Phone) onIncomingInvite(req *sip.Request, tx *sip.ServerTx) {
 	}
 	p.tones.play(c, p.calls.ringToneFor(c))
 	c.report(string(StateIncoming))
+}
+
+// newIncomingCall makes the call (and the dialog, with a new tag of ours)
+// of an incoming INVITE; the phone does not know it yet.
+func (p *Phone) newIncomingCall(req *sip.Request, tx *sip.ServerTx) (*Call, error) {
+	tag := sipua.NewTag()
+	dialog, err := sipua.NewUASDialog(p.ua, &p.id, &p.acct, req, tag)
+	if err != nil {
+		return nil, err
+	}
+	from := req.From()
+	c := &Call{p: p, log: p.log.With("call"), dialog: dialog, invite: req, inviteTx: tx, localTag: tag, state: StateIncoming}
+	c.ops.p = p
+	c.d = Details{
+		CallID: req.CallID().Value(), CallDirection: "incoming",
+		RemoteDisplayName: from.DisplayName, RemoteID: from.Address.User,
+		CallStartedTime: time.Now(), SipHeaders: sipHeaders(req),
+	}
+	if h := req.GetHeader("X-Exotel-Callsid"); h != nil {
+		c.d.CallSid = h.Value()
+	}
+	if c.d.RemoteDisplayName == "" {
+		c.d.RemoteDisplayName = c.d.RemoteID
+	}
+	return c, nil
 }
 
 // answeredElsewhere tells whether a CANCEL says the call was answered by

@@ -14,6 +14,8 @@ import (
 // CallOptions are MakeCall's options.
 type CallOptions struct {
 	Headers map[string]string // extra headers on the INVITE, e.g. X-… for the PBX
+
+	referral *referral // set when a REFER made this call (call_referred.go)
 }
 
 // MakeCall starts an outgoing call to destination (a user at the account's
@@ -24,6 +26,11 @@ func (p *Phone) MakeCall(destination string, opts CallOptions) (*Call, error) {
 	if err != nil {
 		return nil, err
 	}
+	return p.startCall(target, opts)
+}
+
+// startCall is MakeCall to a request URI.
+func (p *Phone) startCall(target sip.Uri, opts CallOptions) (*Call, error) {
 	if p.deps.Media == nil {
 		return nil, errors.New("no media available")
 	}
@@ -47,7 +54,7 @@ func (p *Phone) MakeCall(destination string, opts CallOptions) (*Call, error) {
 	req.AppendHeader(&sip.CSeqHeader{SeqNo: 1, MethodName: sip.INVITE})
 	req.AppendHeader(p.id.Contact(-1, false))
 	req.AppendHeader(sip.NewHeader("Allow", sipua.Allowed))
-	req.AppendHeader(sip.NewHeader("Supported", "outbound"))
+	req.AppendHeader(sip.NewHeader("Supported", "outbound, replaces"))
 	p.offerSessionTimer(req, p.limits.sessionExpires)
 	if p.acct.UserAgent != "" {
 		req.AppendHeader(sip.NewHeader("User-Agent", p.acct.UserAgent))
@@ -68,7 +75,13 @@ func (p *Phone) MakeCall(destination string, opts CallOptions) (*Call, error) {
 		RemoteID: target.User, RemoteDisplayName: target.User,
 		CallStartedTime: time.Now(), SipHeaders: map[string]string{},
 	}
-	if !p.calls.admit(c, p.limits.maxCalls) {
+	max := p.limits.maxCalls
+	if opts.referral != nil { // it takes over the call that was transferred
+		c.xfer.referral = opts.referral
+		c.d.ReferredBy = bareURI(opts.referral.referredBy)
+		max++
+	}
+	if !p.calls.admit(c, max) {
 		if p.limits.maxCalls == 1 {
 			return nil, errors.New("a call is already in progress")
 		}

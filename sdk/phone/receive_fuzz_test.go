@@ -33,6 +33,9 @@ func FuzzPhoneReceive(f *testing.F) {
 		fe.outOfDialog("OPTIONS"),
 		fe.outOfDialog("MESSAGE"),
 		newFarEnd().invite(farSDP(1, media.SendRecv)),
+		fe.inDialog("REFER", "", "", "Refer-To: <sip:dave@example.test?Replaces=a%40b%3Bto-tag%3Dc%3Bfrom-tag%3Dd>"),
+		fe.inDialog("NOTIFY", "SIP/2.0 200 OK\r\n", "message/sipfrag", "Event: refer", "Subscription-State: terminated"),
+		newFarEnd().invite(farSDP(1, media.SendRecv), "Replaces: "+fe.callID+";to-tag=OURTAG;from-tag="+fe.tag),
 	} {
 		f.Add([]byte(seed))
 	}

@@ -124,6 +124,10 @@ func (d *Dialog) UpdateTarget(msg sip.Message) {
 	d.mu.Unlock()
 }
 
+// RemoteURI is the far end's address of record in this dialog (the To of our
+// INVITE, the From of theirs): where a transfer to this party is sent.
+func (d *Dialog) RemoteURI() sip.Uri { return d.remote }
+
 // NewRequest builds an in-dialog request with the next local CSeq.
 func (d *Dialog) NewRequest(method sip.RequestMethod) *sip.Request {
 	d.mu.Lock()

@@ -119,7 +119,7 @@ func (id Identity) Via(secure bool) *sip.ViaHeader {
 }
 
 // Allowed lists the methods this UA handles, for Allow headers.
-const Allowed = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, NOTIFY, UPDATE"
+const Allowed = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, NOTIFY, UPDATE, REFER"
 
 const tokenAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
 

@@ -49,6 +49,11 @@
           Promise.resolve(call.isOnHold ? call.UnHold() : call.Hold()).finally(update);
         }));
       }
+      const other = calls.filter((c) => c !== call && (c.callState === 'connected' || demo.connected[c.callId]))[0];
+      if (connected && other && demo.attendedTransfer && typeof call.AttendedTransfer === 'function') {
+        actions.append(button('Transfer to ' + (other.remoteId || 'the other call'), 'attended',
+          () => demo.attendedTransfer(call, other)));
+      }
       actions.append(button('Hang up', 'danger hangup', () => call.Hangup()));
       li.append(who, ' ', state, actions);
       list.append(li);

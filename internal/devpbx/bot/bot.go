@@ -3,7 +3,8 @@
 // audio (pion, PCMU and RFC 4733 telephone-event only). Dialled as "bot"
 // it answers with a chime and plays back, as DTMF tones, every digit it
 // receives (SIP INFO or RFC 4733); dialled as "echo" it sends the caller's
-// own audio back half a second late. It also calls users on request and
+// own audio back half a second late. It transfers and can be transferred
+// (transfer.go): "*" in a call to "bot" moves the caller to "bot2". It also calls users on request and
 // plays the chime when they answer. Each call's digits are kept and
 // published as events, so a web page can show what the bot heard.
 package bot
@@ -31,7 +32,8 @@ const (
 )
 
 // Users maps the SIP users the bot answers to the mode each selects.
-var Users = map[string]Mode{"bot": ModeTone, "echo": ModeEcho}
+// "bot2" is "bot" again, as the target of a transfer (transfer.go).
+var Users = map[string]Mode{"bot": ModeTone, "bot2": ModeTone, "echo": ModeEcho}
 
 // keepCalls is how many finished calls stay listed.
 const keepCalls = 50

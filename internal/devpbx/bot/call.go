@@ -34,6 +34,8 @@ type Call struct {
 	started  time.Time
 	answered time.Time
 	done     chan struct{}
+	// referring: our REFER of the caller waits for its final NOTIFY (transfer.go).
+	referring bool
 }
 
 // CallInfo is a snapshot of a call for the server's HTTP API.
@@ -173,6 +175,9 @@ func (c *Call) addDigit(d rune) {
 		m.play.readBack(d)
 	}
 	c.publish("digit", string(d))
+	if d == TransferDigit && !c.outgoing && c.ss.InviteRequest.Recipient.User == "bot" {
+		go c.transferCaller(TransferTarget)
+	}
 }
 
 // Hangup ends the call from the bot's side: BYE when answered, CANCEL

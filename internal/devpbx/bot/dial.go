@@ -51,7 +51,7 @@ func (b *Bot) Dial(user, displayName string) (*Call, error) {
 	req.AppendHeader(&sip.ToHeader{Address: target, Params: sip.NewParams()})
 	req.AppendHeader(&callID)
 	req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
-	req.AppendHeader(sip.NewHeader("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE"))
+	req.AppendHeader(sip.NewHeader("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, REFER, NOTIFY"))
 	req.SetBody([]byte(offer))
 
 	ringCtx, stopRing := context.WithTimeout(b.ctx, b.cfg.RingFor)

@@ -16,7 +16,7 @@ func (b *Bot) route() {
 		}
 		b.answer(req, tx)
 	})
-	for _, m := range []sip.RequestMethod{sip.ACK, sip.BYE, sip.INFO, sip.UPDATE, sip.OPTIONS, sip.MESSAGE, sip.NOTIFY} {
+	for _, m := range []sip.RequestMethod{sip.ACK, sip.BYE, sip.INFO, sip.UPDATE, sip.OPTIONS, sip.MESSAGE, sip.NOTIFY, sip.REFER} {
 		b.server.OnRequest(m, b.inDialog)
 	}
 	b.server.OnNoRoute(func(req *sip.Request, tx sip.ServerTransaction) {
@@ -47,7 +47,7 @@ func (b *Bot) answer(req *sip.Request, tx sip.ServerTransaction) {
 	if f := req.From(); f != nil {
 		caller = f.Address.User
 	}
-	c := newCall(b, req.CallID().Value(), caller, mode, false)
+	c := newCall(b, b.answeredID(req.CallID().Value()), caller, mode, false)
 	c.ss = ss
 	b.add(c)
 	c.publish("call", "")
@@ -88,9 +88,9 @@ func (b *Bot) answer(req *sip.Request, tx sip.ServerTransaction) {
 }
 
 // inDialog handles requests inside a call: ACK, BYE, INFO (DTMF),
-// re-INVITE and UPDATE (hold, resume), OPTIONS.
+// re-INVITE and UPDATE (hold, resume), REFER and NOTIFY (transfer.go), OPTIONS.
 func (b *Bot) inDialog(req *sip.Request, tx sip.ServerTransaction) {
-	c, ok := b.Call(req.CallID().Value())
+	c, ok := b.legOf(req)
 	if !ok {
 		if !req.IsAck() {
 			reply(tx, req, 481, "Call/Transaction Does Not Exist")
@@ -123,6 +123,10 @@ func (b *Bot) inDialog(req *sip.Request, tx sip.ServerTransaction) {
 		reply(tx, req, 200, "OK")
 	case sip.INVITE, sip.UPDATE:
 		c.reOffer(req, tx)
+	case sip.REFER:
+		c.onRefer(req, tx)
+	case sip.NOTIFY:
+		c.onNotify(req, tx)
 	default:
 		reply(tx, req, 200, "OK")
 	}
