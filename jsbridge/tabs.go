@@ -223,7 +223,12 @@ func (h *tabHost) Execute(cmd tabs.Command) (*tabs.CallSnapshot, error) {
 	if call == nil {
 		return nil, errors.New("no such call in the leader tab")
 	}
-	err := sdkclient.Dispatch(cmd, call)
+	var err error
+	if cmd.Name == tabs.CmdAttendedTransfer {
+		err = h.executeAttendedTransfer(call, cmd.Other)
+	} else {
+		err = sdkclient.Dispatch(cmd, call)
+	}
 	// This tab's own Call object shows the change too.
 	if jc := h.t.c.jsCallOf(call); jc != nil {
 		jc.refresh()

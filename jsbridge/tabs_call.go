@@ -60,6 +60,7 @@ func newProxyCall(t *tabSession, snap tabs.CallSnapshot) *proxyCall {
 	method("callDetails", nil, func([]js.Value) any { return pc.details() })
 	method("getStatistics", resolved(nil), func([]js.Value) any { return resolved(nil) })
 	method("getRemoteStream", nil, func([]js.Value) any { return js.Null() })
+	addProxyTransferMethods(pc, method)
 	pc.update(snap)
 	return pc
 }
@@ -88,17 +89,26 @@ func (pc *proxyCall) send(name, digit string) bool {
 // hold is Hold/UnHold: a Promise of whether the leader's re-INVITE took effect.
 func (pc *proxyCall) hold(on bool) js.Value {
 	name := map[bool]string{true: tabs.CmdHold, false: tabs.CmdUnhold}[on]
-	return promise(name, false, func() any {
-		s := pc.t.session()
+	return pc.t.await(tabs.Command{Name: name, CallID: pc.current().CallID})
+}
+
+// await forwards a command to the leader: a Promise of whether it took effect.
+func (t *tabSession) await(cmd tabs.Command) js.Value {
+	return promise(cmd.Name, false, func() any {
+		s := t.session()
 		if s == nil {
 			return false
 		}
 		done := make(chan error, 1)
-		if err := s.Forward(tabs.Command{Name: name, CallID: pc.current().CallID}, func(err error) { done <- err }); err != nil {
-			logger.Warnf("%s ignored: %v", name, err)
+		if err := s.Forward(cmd, func(err error) { done <- err }); err != nil {
+			logger.Warnf("%s ignored: %v", cmd.Name, err)
 			return false
 		}
-		return <-done == nil
+		if err := <-done; err != nil {
+			logger.Warnf("%s in the leader tab: %v", cmd.Name, err)
+			return false
+		}
+		return true
 	})
 }
 

@@ -143,6 +143,10 @@ func (r *recordingCall) SetHold(on bool) error {
 	return r.fails
 }
 func (r *recordingCall) SendDTMF(d string) error { r.did = append(r.did, "dtmf "+d); return r.fails }
+func (r *recordingCall) Transfer(to string) error {
+	r.did = append(r.did, "transfer "+to)
+	return r.fails
+}
 
 func TestDispatchAppliesTabCommands(t *testing.T) {
 	c := &recordingCall{}
@@ -150,7 +154,8 @@ func TestDispatchAppliesTabCommands(t *testing.T) {
 		require.NoError(t, Dispatch(tabs.Command{Name: name}, c))
 	}
 	require.NoError(t, Dispatch(tabs.Command{Name: tabs.CmdDTMF, Digit: "5"}, c))
-	assert.Equal(t, []string{"answer", "mute", "unmute", "hold", "unhold", "hangup", "dtmf 5"}, c.did)
+	require.NoError(t, Dispatch(tabs.Command{Name: tabs.CmdTransfer, Target: "carol"}, c))
+	assert.Equal(t, []string{"answer", "mute", "unmute", "hold", "unhold", "hangup", "dtmf 5", "transfer carol"}, c.did)
 	assert.ErrorIs(t, Dispatch(tabs.Command{Name: "explode"}, c), ErrUnknownCommand)
 	c.fails = errors.New("no")
 	assert.Error(t, Dispatch(tabs.Command{Name: tabs.CmdHold}, c))

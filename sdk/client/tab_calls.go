@@ -16,6 +16,7 @@ type CallControl interface {
 	SetMuted(on bool)
 	SetHold(on bool) error
 	SendDTMF(digit string) error
+	Transfer(target string) error
 }
 
 // ErrUnknownCommand refuses a command that is not one of tabs' Cmd names.
@@ -36,6 +37,8 @@ func Dispatch(cmd tabs.Command, call CallControl) error {
 		return call.SetHold(cmd.Name == tabs.CmdHold)
 	case tabs.CmdDTMF:
 		return call.SendDTMF(cmd.Digit)
+	case tabs.CmdTransfer:
+		return call.Transfer(cmd.Target)
 	}
 	return fmt.Errorf("%w %q", ErrUnknownCommand, cmd.Name)
 }
