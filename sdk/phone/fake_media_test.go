@@ -59,6 +59,7 @@ type fakeMedia struct {
 	mu        sync.Mutex
 	sessions  []*fakeSession
 	answerErr error
+	mixes     [][]media.Session // every Mix, in order (conference_test.go)
 }
 
 func (m *fakeMedia) NewSession(media.Options) (media.Session, error) {
