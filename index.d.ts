@@ -93,6 +93,8 @@ export interface CallDetails {
   mediaState: string;
   /** ext: ICE restarts done by re-INVITE (network changes, ICE failures). */
   iceRestarts: number;
+  /** ext: the call is in the local conference (exWebClient.Conference()). */
+  inConference: boolean;
 }
 
 export interface CallStatistics {
@@ -141,6 +143,8 @@ export interface Call {
   readonly callSid: string;
   readonly isMuted: boolean;
   readonly isOnHold: boolean;
+  /** ext: in the local conference (exWebClient.Conference()). */
+  readonly inConference: boolean;
   /** Accepts an incoming call; 'connected' follows. Returns false if refused (logged). */
   Answer(): boolean;
   /** Rejects (486) before answer, cancels an outgoing call, or sends BYE; 'callEnded' follows. */
@@ -277,6 +281,13 @@ export declare class ExotelWebClient {
   getCalls(): Call[];
   /** ext (Many calls): the call with this callId, or null. */
   getCallById(callId: string): Call | null;
+  /**
+   * ext: mixes every connected or held call (at least two) in the page: each far end hears the
+   * others and the microphone. Resolves false (logged, nothing sent) with fewer than two calls.
+   */
+  Conference(): Promise<boolean>;
+  /** ext: splits the conference: the newest call stays connected, the others are held. */
+  EndConference(): Promise<boolean>;
   checkClientStatus(callback: (status: ClientStatus) => void): void;
   SessionListener(): void;
   SessionListenerMethod(): void;
