@@ -66,6 +66,10 @@ func (p *Phone) Conference() error {
 		return errors.New("fewer than two calls could be resumed for the conference")
 	}
 	p.conf.set(joined)
+	if p.conf.size() < 2 {
+		p.conf.set(nil)
+		return errors.New("the other calls ended while the conference was being set up")
+	}
 	if err := p.conf.mix(mixer); err != nil {
 		p.conf.set(nil)
 		p.holdOthers(joined[len(joined)-1])
@@ -92,18 +96,24 @@ func (p *Phone) EndConference() error {
 // InConference tells whether the call is a member of the conference.
 func (c *Call) InConference() bool { c.mu.Lock(); defer c.mu.Unlock(); return c.d.InConference }
 
-// set makes calls the members (nil: none), marks each call's InConference,
-// and returns the members it replaced.
+// set makes calls the members (nil: none), leaving out any that has ended
+// meanwhile, marks each call's InConference, and returns the members it
+// replaced. The marks change under the same lock as the list (lock order:
+// conference, then call), so a member ending while Conference() runs is
+// either left out here or taken out by its own leave.
 func (cf *conference) set(calls []*Call) []*Call {
 	cf.mu.Lock()
+	defer cf.mu.Unlock()
 	old := cf.members
-	cf.members = append([]*Call(nil), calls...)
-	cf.mu.Unlock()
+	cf.members = nil
 	for _, c := range old {
 		c.setInConference(false)
 	}
 	for _, c := range calls {
-		c.setInConference(true)
+		if !c.Ended() {
+			cf.members = append(cf.members, c)
+			c.setInConference(true)
+		}
 	}
 	return old
 }
@@ -122,6 +132,9 @@ func (cf *conference) has(c *Call) bool {
 	return false
 }
 
+// size is how many calls are in the conference.
+func (cf *conference) size() int { cf.mu.Lock(); defer cf.mu.Unlock(); return len(cf.members) }
+
 // active tells whether there is a conference.
 func (cf *conference) active() bool { cf.mu.Lock(); defer cf.mu.Unlock(); return len(cf.members) > 0 }
 
@@ -131,23 +144,25 @@ func (cf *conference) active() bool { cf.mu.Lock(); defer cf.mu.Unlock(); return
 // any call).
 func (cf *conference) leave(c *Call, why string) bool {
 	cf.mu.Lock()
+	defer cf.mu.Unlock()
 	var rest []*Call
 	for _, m := range cf.members {
 		if m != c {
 			rest = append(rest, m)
 		}
 	}
-	was := len(rest) != len(cf.members)
-	cf.mu.Unlock()
-	if !was {
+	if len(rest) == len(cf.members) {
 		return false
 	}
+	c.setInConference(false)
 	if len(rest) < 2 {
+		for _, m := range rest {
+			m.setInConference(false)
+		}
 		rest = nil
 	}
+	cf.members = rest
 	c.log.Infof("call %s leaves the conference (%s); %d calls stay in it", c.d.CallID, why, len(rest))
-	c.setInConference(false)
-	cf.set(rest)
 	return true
 }
 

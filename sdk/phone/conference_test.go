@@ -242,3 +242,16 @@ func TestMutingAMemberMutesOnlyItsSession(t *testing.T) {
 	assert.Equal(t, []bool{true, true}, inConference(p), "muting does not leave the conference")
 	f.conn.quiet(t, 30*time.Millisecond)
 }
+
+// A media without a Mixer cannot hold a conference: Conference() says so
+// and changes nothing, even with two calls.
+func TestConferenceWithoutAMixerIsRefused(t *testing.T) {
+	acct := testAccountInfo()
+	acct.MaxCalls = 2
+	f := newRegisteredFixtureFor(t, acct, func(d *Deps) { d.Media = struct{ media.Factory }{d.Media} })
+	p := connectedCalls(f, 2)
+	assert.ErrorIs(t, f.phone.Conference(), errNoMixer)
+	f.conn.quiet(t, 30*time.Millisecond)
+	assert.True(t, p[0].c.Held(), "the held call stays held")
+	assert.Equal(t, []bool{false, false}, inConference(p))
+}
