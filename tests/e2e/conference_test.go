@@ -64,9 +64,19 @@ func dialAndAnswer(t *testing.T, f *manyCallsFixture, peer *farend.Peer, name st
 // heardDBFS and each of silent below notHeardDBFS, and returns the levels.
 func (p *confParty) hears(t *testing.T, what string, heard, silent []float64) map[float64]float64 {
 	t.Helper()
+	return p.hearsSince(t, time.Time{}, what, heard, silent)
+}
+
+// hearsSince is hears measured only on audio that arrived after since.
+func (p *confParty) hearsSince(t *testing.T, since time.Time, what string, heard, silent []float64) map[float64]float64 {
+	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	var levels map[float64]float64
 	for {
+		if time.Since(since) < toneWindow {
+			time.Sleep(100 * time.Millisecond) // the window still holds older audio
+			continue
+		}
 		levels = map[float64]float64{}
 		ok := true
 		for _, hz := range heard {
@@ -110,7 +120,8 @@ func (f *manyCallsFixture) inConference(t *testing.T) []bool {
 // (830 Hz), Go far ends, call alice (1 kHz) one after the other; alice's
 // Conference() resumes the held ones and mixes them in the page, and each
 // far end hears the other two and alice. Mute() on bob's call takes alice
-// out of what bob hears only; dave hanging up leaves bob and carol hearing
+// out of what bob hears only; a new microphone is mixed in its place;
+// dave hanging up leaves bob and carol hearing
 // each other; EndConference() keeps carol (the newest left) and holds bob.
 // Conference() with one call is refused and sends nothing.
 func TestConferenceMixesThreeFarEndsInThePage(t *testing.T) {
@@ -149,6 +160,15 @@ func TestConferenceMixesThreeFarEndsInThePage(t *testing.T) {
 	carol.hears(t, "while bob's call is muted", []float64{aliceHz, bobHz, daveHz}, nil)
 	f.byID(t, bob.call.CallID(), `c.UnMute()`, nil)
 	bob.hears(t, "unmuted again", []float64{aliceHz, carolHz, daveHz}, nil)
+
+	// A new microphone during the conference is mixed in place of the old
+	// one, which is stopped: measured on audio sent after the change only.
+	in1 := deviceIDs(t, f.callFixture, "audioinput")["Fake Audio Input 1"]
+	require.NotEmpty(t, in1)
+	assert.Equal(t, outcome{OK: []string{in1}}, f.change(t, "changeAudioInputDevice", in1))
+	changed := time.Now()
+	bob.hearsSince(t, changed, "on the new microphone", []float64{aliceHz, carolHz, daveHz}, nil)
+	dave.hearsSince(t, changed, "on the new microphone", []float64{aliceHz, bobHz, carolHz}, []float64{daveHz})
 
 	// Dave hangs up: bob and carol still hear each other and alice.
 	require.NoError(t, dave.call.Hangup(f.ctx))
