@@ -26,6 +26,8 @@ type conferenceMix struct {
 	mu      sync.Mutex
 	ctx     js.Value     // the AudioContext while there is a conference
 	members []*pcSession // the sessions mixed now
+	mics    []js.Value   // each member's microphone source node
+	dests   []js.Value   // each member's destination node
 	nodes   []js.Value   // every node of the graph, to disconnect
 	tracks  []js.Value   // the destinations' tracks, to stop
 }
@@ -52,7 +54,7 @@ func (m *conferenceMix) set(members []*pcSession) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	oldMembers, oldNodes, oldTracks := m.members, m.nodes, m.tracks
-	m.members, m.nodes, m.tracks = nil, nil, nil
+	m.members, m.nodes, m.tracks, m.mics, m.dests = nil, nil, nil, nil, nil
 	var err error
 	if len(members) >= 2 {
 		if err = m.build(members); err != nil {
@@ -60,7 +62,7 @@ func (m *conferenceMix) set(members []*pcSession) error {
 				s.setMixed(nil, js.Undefined())
 			}
 			m.teardown(m.nodes, m.tracks)
-			m.members, m.nodes, m.tracks = nil, nil, nil
+			m.members, m.nodes, m.tracks, m.mics, m.dests = nil, nil, nil, nil, nil
 		}
 	}
 	for _, s := range oldMembers {
@@ -126,6 +128,7 @@ func (m *conferenceMix) build(members []*pcSession) error {
 		track := dest.Get("stream").Call("getAudioTracks").Index(0)
 		m.tracks = append(m.tracks, track)
 		m.members = append(m.members, s)
+		m.mics, m.dests = append(m.mics, mics[i]), append(m.dests, dest)
 		s.setMixed(m, track)
 	}
 	return nil
@@ -162,14 +165,28 @@ func (m *conferenceMix) teardown(nodes, tracks []js.Value) {
 	}
 }
 
-// microphoneChanged rebuilds the graph after a member's microphone was
-// replaced (changeAudioInputDevice): the old one has been stopped.
-func (m *conferenceMix) microphoneChanged() {
+// microphoneChanged puts s's new microphone (changeAudioInputDevice; the
+// old one has been stopped) in place of the old one in what its far end
+// hears: a new source node on the same destination, so the sender's track
+// stays and nothing is renegotiated or replaced.
+func (m *conferenceMix) microphoneChanged(s *pcSession) {
 	m.mu.Lock()
-	members := append([]*pcSession(nil), m.members...)
-	m.mu.Unlock()
-	if err := m.set(members); err != nil {
-		logger.Warnf("the conference could not follow the new microphone: %v", err)
+	defer m.mu.Unlock()
+	for i, x := range m.members {
+		if x != s {
+			continue
+		}
+		local, _ := s.mixStreams()
+		mic, err := m.source(local)
+		if err == nil {
+			_, err = guardedCall(mic, "connect", m.dests[i])
+		}
+		if err != nil {
+			logger.Warnf("the conference could not take the new microphone: %v", err)
+			return
+		}
+		_, _ = guardedCall(m.mics[i], "disconnect")
+		m.mics[i] = mic
 	}
 }
 

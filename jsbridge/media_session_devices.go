@@ -51,7 +51,7 @@ func (s *pcSession) replaceMicrophone(stream js.Value) error {
 		stopStream(old)
 	}
 	if mix != nil {
-		mix.microphoneChanged() // the conference sends its sum: mix the new microphone into it
+		mix.microphoneChanged(s) // the conference sends its sum: mix the new microphone into it
 	}
 	return nil
 }

@@ -153,6 +153,14 @@ func TestConferenceMixesThreeFarEndsInThePage(t *testing.T) {
 	bob.hears(t, "in conference", []float64{aliceHz, carolHz, daveHz}, []float64{bobHz})
 	carol.hears(t, "in conference", []float64{aliceHz, bobHz, daveHz}, []float64{carolHz})
 	dave.hears(t, "in conference", []float64{aliceHz, bobHz, carolHz}, []float64{daveHz})
+	// Our side receives every far end at once (each call's <audio> plays it).
+	var received []float64
+	require.Eventually(t, func() bool {
+		f.page.Eval(t, `Promise.all(harness.clients.alice.getCalls().map(c => c.getStatistics()))
+			.then(l => l.map(s => s ? s.audioLevel : 0))`, &received)
+		return len(received) == 3 && received[0] > 0.05 && received[1] > 0.05 && received[2] > 0.05
+	}, 10*time.Second, 200*time.Millisecond, "alice receives all three far ends; audioLevel %v", received)
+	t.Logf("alice receives audioLevel %v", received)
 
 	// Mute() on bob's call: bob no longer hears alice, still hears the others.
 	f.byID(t, bob.call.CallID(), `c.Mute()`, nil)
@@ -165,7 +173,16 @@ func TestConferenceMixesThreeFarEndsInThePage(t *testing.T) {
 	// one, which is stopped: measured on audio sent after the change only.
 	in1 := deviceIDs(t, f.callFixture, "audioinput")["Fake Audio Input 1"]
 	require.NotEmpty(t, in1)
-	assert.Equal(t, outcome{OK: []string{in1}}, f.change(t, "changeAudioInputDevice", in1))
+	// Started here and waited for apart: on a loaded machine reopening three
+	// calls' microphones can take longer than one evaluation may.
+	start := time.Now()
+	f.page.Eval(t, fmt.Sprintf(`window.__changed = null; harness.promised('alice', 'changeAudioInputDevice', [%q])
+		.then(o => { window.__changed = o; }); true`, in1), nil)
+	f.page.WaitUntil(t, `window.__changed !== null`, 90*time.Second)
+	var o outcome
+	f.page.Eval(t, `window.__changed`, &o)
+	assert.Equal(t, outcome{OK: []string{in1}}, o)
+	t.Logf("changeAudioInputDevice with three calls in conference took %s", time.Since(start).Round(time.Millisecond))
 	changed := time.Now()
 	bob.hearsSince(t, changed, "on the new microphone", []float64{aliceHz, carolHz, daveHz}, nil)
 	dave.hearsSince(t, changed, "on the new microphone", []float64{aliceHz, bobHz, carolHz}, []float64{daveHz})
