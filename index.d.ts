@@ -99,6 +99,8 @@ export interface CallDetails {
   iceRestarts: number;
   /** ext (Transfer): who transferred us to this call (Referred-By URI), '' otherwise. */
   referredBy: string;
+  /** ext: the call is in the local conference (exWebClient.Conference()). */
+  inConference: boolean;
 }
 
 export interface CallStatistics {
@@ -147,6 +149,8 @@ export interface Call {
   readonly callSid: string;
   readonly isMuted: boolean;
   readonly isOnHold: boolean;
+  /** ext: in the local conference (exWebClient.Conference()). */
+  readonly inConference: boolean;
   /** Accepts an incoming call; 'connected' follows. Returns false if refused (logged). */
   Answer(): boolean;
   /** Rejects (486) before answer, cancels an outgoing call, or sends BYE; 'callEnded' follows. */
@@ -290,6 +294,13 @@ export declare class ExotelWebClient {
   getCalls(): Call[];
   /** ext (Many calls): the call with this callId, or null. */
   getCallById(callId: string): Call | null;
+  /**
+   * ext: mixes every connected or held call (at least two) in the page: each far end hears the
+   * others and the microphone. Resolves false (logged, nothing sent) with fewer than two calls.
+   */
+  Conference(): Promise<boolean>;
+  /** ext: splits the conference: the newest call stays connected, the others are held. */
+  EndConference(): Promise<boolean>;
   checkClientStatus(callback: (status: ClientStatus) => void): void;
   SessionListener(): void;
   SessionListenerMethod(): void;

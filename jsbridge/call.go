@@ -77,7 +77,7 @@ func (jc *jsCall) hold(on bool) js.Value {
 			logger.Warnf("%s failed, the call is unchanged: %v", name, err)
 			return false
 		}
-		jc.refresh()
+		jc.cl.refreshCalls() // holding a conference member may end the conference of the others
 		return true
 	})
 }
@@ -101,6 +101,7 @@ func setCallProperties(o js.Value, d phone.Details) {
 	o.Set("callSid", d.CallSid)
 	o.Set("isMuted", d.Muted)
 	o.Set("isOnHold", d.Held)
+	o.Set("inConference", d.InConference)
 }
 
 // detailsObject is callDetails()'s value: the properties plus times,
@@ -118,7 +119,7 @@ func detailsObject(d phone.Details) js.Value {
 		"callEndReason": d.CallEndReason, "callEndCause": string(d.CallEndCause), "sipStatus": d.SipStatus,
 		"sipHeaders": headers,
 		"isMuted":    d.Muted, "isOnHold": d.Held, "isRemoteHold": d.RemoteHeld,
-		"mediaState": d.MediaState, "iceRestarts": d.ICERestarts, "referredBy": d.ReferredBy,
+		"mediaState": d.MediaState, "iceRestarts": d.ICERestarts, "referredBy": d.ReferredBy, "inConference": d.InConference,
 	})
 }
 

@@ -65,6 +65,8 @@ func newClient() js.Value {
 		"setAudioOutputVolume":     {false, c.setToneVolume},
 		"setSoundVolume":           {false, c.setToneVolume},
 		"setDtmfMode":              {false, c.setDTMFMode},
+		"Conference":               {resolved(false), c.conference},
+		"EndConference":            {resolved(false), c.endConference},
 
 		"SessionListener":       {nil, c.sessionListener},
 		"SessionListenerMethod": {nil, c.sessionListener},
@@ -387,7 +389,7 @@ func (c *client) RegisterEvent(state string) {
 // CallEvent implements phone.Listener: CallListenerCallback(callObj, event, phone).
 func (c *client) CallEvent(call *phone.Call, event string) {
 	jc := c.jsCallFor(call)
-	jc.refresh()
+	c.refreshCalls() // client_conference.go: a call ending may end the others' conference
 	cb, user, tabs := c.afterCallEvent(call, event)
 	invokeLater(cb, jc.obj, event, user)
 	c.watchQuality(jc, event)

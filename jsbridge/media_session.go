@@ -18,6 +18,7 @@ import (
 // mediaFactory makes a browser media session per call.
 type mediaFactory struct {
 	devices *deviceState
+	mix     conferenceMix // conference_mix.go: the calls' local conference
 }
 
 // NewSession creates the RTCPeerConnection (through pion's js build).
@@ -83,6 +84,9 @@ type pcSession struct {
 	lastDir     media.Direction
 	onState     func(string)
 	closed      bool
+	mixer       *conferenceMix // conference_mix.go: set while in the conference,
+	mixed       js.Value       // whose track for this far end is sent instead of the microphone
+	sendMu      sync.Mutex     // conference_mix.go: one sender decision at a time
 }
 
 // microphone opens the microphone once and attaches it to the connection.
@@ -135,15 +139,11 @@ func (s *pcSession) currentTransceiver() js.Value {
 
 // SetHeld implements media.Session: while held the sender sends no track at
 // all (replaceTrack(null)), so the far end hears nothing even though the
-// direction is sendonly; on resume the microphone goes back, muted or not.
+// direction is sendonly; on resume the microphone goes back, muted or not
+// (or the conference's mix, while the call is in one).
 func (s *pcSession) SetHeld(held bool) {
-	var track js.Value
-	s.locked(func() { s.held, track = held, s.track })
-	if held {
-		s.sendTrack(js.Null())
-	} else if track.Truthy() {
-		s.sendTrack(track)
-	}
+	s.locked(func() { s.held = held })
+	s.resend() // conference_mix.go: the conference's track instead while mixed
 }
 
 // sendTrack puts track (or null) on the audio sender and waits for it.

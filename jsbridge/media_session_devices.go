@@ -34,7 +34,8 @@ func (s *pcSession) replaceMicrophone(stream js.Value) error {
 	}
 	track.Set("enabled", !muted)
 
-	if !held { // a held call sends nothing; the new microphone goes out on resume
+	mix := s.mixing()
+	if !held && mix == nil { // a held call sends nothing; the new microphone goes out on resume
 		if _, err := await(sender.Call("replaceTrack", track)); err != nil {
 			stopStream(stream)
 			return err
@@ -48,6 +49,9 @@ func (s *pcSession) replaceMicrophone(stream js.Value) error {
 	track.Set("enabled", !muted) // Mute/UnMute may have run meanwhile
 	if old.Truthy() {
 		stopStream(old)
+	}
+	if mix != nil {
+		mix.microphoneChanged(s) // the conference sends its sum: mix the new microphone into it
 	}
 	return nil
 }

@@ -201,6 +201,7 @@ function exotelSDKFactory(where) {
     setNoiseSuppression: undefined, setPreferredCodec: undefined, downloadLogs: undefined,
     MakeCall: 'promise', setIceServers: true, getIceServers: 'queued-value',
     getVersion: VERSION, isWebRTCSupported: 'local', setDtmfMode: true,
+    Conference: 'promise', EndConference: 'promise',
     registerFeedbackCallback: undefined
   };
   Object.keys(whileLoading).forEach(function (name) {

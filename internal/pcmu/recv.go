@@ -47,9 +47,10 @@ type Receiver struct {
 }
 
 type meteredFrame struct {
-	at    time.Time
-	sumSq float64 // SumSquares of the payload
-	n     int
+	at      time.Time
+	sumSq   float64 // SumSquares of the payload
+	n       int
+	payload []byte // for ToneLevel (tone_level.go)
 }
 
 // NewReceiver makes a Receiver; it knows no telephone-event payload type
@@ -106,7 +107,8 @@ func (r *Receiver) Handle(pkt *rtp.Packet) {
 	case pkt.PayloadType == 0:
 		audio = true
 		r.audio++
-		r.frames = append(r.frames, meteredFrame{at: time.Now(), sumSq: SumSquares(pkt.Payload), n: len(pkt.Payload)})
+		r.frames = append(r.frames, meteredFrame{at: time.Now(), sumSq: SumSquares(pkt.Payload), n: len(pkt.Payload),
+			payload: append([]byte(nil), pkt.Payload...)})
 		// Keep History: drop the older half once the oldest frame is
 		// older, or once there are more frames than History holds.
 		if time.Since(r.frames[0].at) > r.opt.History || len(r.frames) > int(r.opt.History/FrameDuration) {

@@ -36,6 +36,7 @@ type Details struct {
 	MediaState          string            `json:"mediaState"`  // ICE connection state
 	ICERestarts         int               `json:"iceRestarts"` // ICE restarts done by re-INVITE
 	ReferredBy          string            `json:"referredBy"`  // who transferred us to this call (Referred-By), or ""
+	InConference        bool              `json:"inConference"`
 }
 
 // Call is one call of the phone, incoming or outgoing. Its state moves along
@@ -177,6 +178,9 @@ func (c *Call) end(state CallState, cause EndCause, status int, reason string) {
 	}
 	c.mu.Unlock()
 	c.ops.close()
+	if c.p.conf.leave(c, "it ended") {
+		spawnSafe(c.p, "conference remix", c.p.conf.remix)
+	}
 	c.log.Infof("call %s ended (%s, %s): %s", c.d.CallID, state, cause, reason)
 	c.p.tones.release(c)
 	if sess != nil {

@@ -233,6 +233,8 @@ func (c *Call) SetHold(hold bool) error {
 	}
 	if !hold {
 		c.p.holdOthers(c)
+	} else if c.p.conf.leave(c, "held") {
+		c.p.conf.remix()
 	}
 	return c.ops.run(func() error { return c.setHold(hold, false) })
 }

@@ -124,10 +124,12 @@ func (s *callSet) ringToneFor(c *Call) string {
 
 // holdOthers puts every connected call but c on hold, one after the other,
 // before c is answered, resumed or dialled: the far ends of the other calls
-// hear nothing from us while we talk on c.
+// hear nothing from us while we talk on c. A conference c is not in ends
+// first; the members of one c is in are left as they are.
 func (p *Phone) holdOthers(c *Call) {
+	p.conf.dissolve(c)
 	for _, other := range p.calls.all() {
-		if other == c || other.State() != StateConnected || other.Held() {
+		if other == c || other.State() != StateConnected || other.Held() || p.conf.has(other) {
 			continue
 		}
 		if err := other.holdForSwitch(); err != nil {

@@ -59,7 +59,8 @@ type fakeMedia struct {
 	mu        sync.Mutex
 	sessions  []*fakeSession
 	answerErr error
-	noICE     bool // sessions never report ICE connected
+	noICE     bool              // sessions never report ICE connected
+	mixes     [][]media.Session // every Mix, in order (conference_test.go)
 }
 
 func (m *fakeMedia) NewSession(media.Options) (media.Session, error) {

@@ -39,6 +39,7 @@ type Phone struct {
 	wantRegistered bool
 	closed         bool
 	calls          *callSet
+	conf           *conference // the local conference of some of the calls
 	retry          reconnectState
 
 	limits callLimits // maxCalls, noAnswerTimeout, sessionExpires, from the account
@@ -81,6 +82,7 @@ func New(info AccountInfo, deps Deps, listener Listener) (*Phone, error) {
 	p.reg = sipua.NewRegistration(p.ua, &p.acct, &p.id, deps.Clock, p.log.With("register"),
 		sipua.RegistrationConfig{Timeout: deps.RegisterTimeout}, p.onRegEvent)
 	p.calls = newCallSet(p)
+	p.conf = &conference{p: p}
 	p.tones = newCallTones(deps.Tones)
 	p.limits = info.callLimits(p.log)
 	p.ua.OnRequest(p.onRequest)

@@ -55,6 +55,18 @@ func (c *Call) AudioLevel(window time.Duration) float64 {
 	return m.Recv.Level(window)
 }
 
+// ToneLevel is the level, in dBFS like AudioLevel, of the freqHz
+// component of the audio that arrived in the last window, so a far end
+// hearing several tones at once (a conference) can tell which it hears;
+// SilenceDBFS when nothing came.
+func (c *Call) ToneLevel(window time.Duration, freqHz float64) float64 {
+	m, err := c.mediaSession()
+	if err != nil {
+		return SilenceDBFS
+	}
+	return m.Recv.ToneLevel(window, freqHz)
+}
+
 // PlayTone makes the far end send a sine of freqHz (e.g. 440) instead of
 // silence; 0 goes back to silence. Audio is only sent while the negotiated
 // direction allows it (not while the far end answered recvonly).

@@ -1,6 +1,7 @@
 /* Several calls at once (maxCalls > 1, where the SDK has getCalls()): a
  * list of every call with its state and its own Answer, Hold/Resume and
- * Hang up, so a person can take a waiting call and swap between calls. */
+ * Hang up, so a person can take a waiting call and swap between calls, and
+ * Conference / End conference to talk with all of them at once. */
 'use strict';
 
 (function () {
@@ -9,6 +10,7 @@
   if (typeof client.getCalls !== 'function') { return; } // an SDK with one call at a time
 
   function stateOf(call) {
+    if (call.inConference) { return 'in conference'; }
     if (call.isOnHold) { return 'on hold'; }
     if (call.callState === 'connected' || demo.connected[call.callId]) { return 'connected'; }
     if (call.callDirection === 'incoming') { return 'ringing (incoming)'; }
@@ -58,7 +60,21 @@
       li.append(who, ' ', state, actions);
       list.append(li);
     });
+    const inConference = calls.some((c) => c.inConference);
+    $('conference').hidden = typeof client.Conference !== 'function';
+    $('endConference').hidden = !inConference;
   }
+
+  // conference runs Conference() or EndConference() and says so when refused.
+  function conference(end) {
+    const button = $(end ? 'endConference' : 'conference');
+    button.disabled = true;
+    Promise.resolve(end ? client.EndConference() : client.Conference()).then((ok) => {
+      if (ok === false) { demo.log(end ? 'No conference to end' : 'A conference needs two connected or held calls'); }
+    }).finally(() => { button.disabled = false; update(); });
+  }
+  $('conference').addEventListener('click', () => conference(false));
+  $('endConference').addEventListener('click', () => conference(true));
 
   function update() {
     render();
