@@ -2,7 +2,12 @@
 
 package jsbridge
 
-import "syscall/js"
+import (
+	"syscall/js"
+
+	"github.com/webphone/exotelsdk/sdk/phone"
+	"github.com/webphone/exotelsdk/sdk/tabs"
+)
 
 // conference is exWebClient.Conference(): a Promise of whether every
 // connected or held call (at least two) now hears the others and us; with
@@ -11,6 +16,9 @@ func (c *client) conference([]js.Value) any {
 	p := c.currentPhone("Conference")
 	if p == nil {
 		return resolved(false)
+	}
+	if t := c.followerWithoutCalls(p); t != nil {
+		return t.await(tabs.Command{Name: tabs.CmdConference}) // the calls are in the leader tab
 	}
 	return promise("Conference", false, func() any {
 		err := p.Conference()
@@ -31,6 +39,9 @@ func (c *client) endConference([]js.Value) any {
 	if p == nil {
 		return resolved(false)
 	}
+	if t := c.followerWithoutCalls(p); t != nil {
+		return t.await(tabs.Command{Name: tabs.CmdEndConference})
+	}
 	return promise("EndConference", false, func() any {
 		err := p.EndConference()
 		c.refreshCalls()
@@ -40,6 +51,32 @@ func (c *client) endConference([]js.Value) any {
 		}
 		return true
 	})
+}
+
+// followerWithoutCalls is this client's tab session when it follows another
+// tab and its own phone has no call: phone-wide commands go to the leader.
+func (c *client) followerWithoutCalls(p *phone.Phone) *tabSession {
+	t := c.tabSession()
+	if t == nil || len(p.Calls()) > 0 {
+		return nil
+	}
+	if s := t.session(); s != nil && !s.Leader() {
+		return t
+	}
+	return nil
+}
+
+// executePhoneCommand is the leader's side of Conference/EndConference
+// asked by a follower tab.
+func (c *client) executePhoneCommand(p *phone.Phone, name string) error {
+	var err error
+	if name == tabs.CmdConference {
+		err = p.Conference()
+	} else {
+		err = p.EndConference()
+	}
+	c.refreshCalls()
+	return err
 }
 
 // refreshCalls copies every call's state into its object: joining or

@@ -214,6 +214,9 @@ func (h *tabHost) Calls() []tabs.CallSnapshot {
 // Execute runs a follower's command on the call it names, as the Call
 // object's method of the same name would (sdk/client.Dispatch).
 func (h *tabHost) Execute(cmd tabs.Command) (*tabs.CallSnapshot, error) {
+	if tabs.PhoneCommand(cmd.Name) {
+		return nil, h.t.c.executePhoneCommand(h.p, cmd.Name)
+	}
 	var call *phone.Call
 	for _, c := range h.t.c.knownCalls() {
 		if c.ID() == cmd.CallID && !c.Ended() {

@@ -47,7 +47,7 @@ func Dispatch(cmd tabs.Command, call CallControl) error {
 func Snapshot(d phone.Details) tabs.CallSnapshot {
 	return tabs.CallSnapshot{
 		CallID: d.CallID, CallSid: d.CallSid, Direction: d.CallDirection, RemoteID: d.RemoteID,
-		RemoteDisplayName: d.RemoteDisplayName, State: d.CallState, Muted: d.Muted, Held: d.Held,
+		RemoteDisplayName: d.RemoteDisplayName, State: d.CallState, Muted: d.Muted, Held: d.Held, InConference: d.InConference,
 		EndReason: d.CallEndReason, StartedMs: unixMs(d.CallStartedTime),
 		EstablishedMs: unixMs(d.CallEstablishedTime), EndedMs: unixMs(d.CallEndedTime),
 	}
@@ -60,7 +60,7 @@ func DetailsOf(s tabs.CallSnapshot, now time.Time) phone.Details {
 		CallID: s.CallID, CallSid: s.CallSid, CallState: s.State, CallDirection: s.Direction,
 		RemoteDisplayName: s.RemoteDisplayName, RemoteID: s.RemoteID, CallEndReason: s.EndReason,
 		CallStartedTime: msTime(s.StartedMs), CallEstablishedTime: msTime(s.EstablishedMs),
-		CallEndedTime: msTime(s.EndedMs), Muted: s.Muted, Held: s.Held,
+		CallEndedTime: msTime(s.EndedMs), Muted: s.Muted, Held: s.Held, InConference: s.InConference,
 	}
 	if s.EstablishedMs != 0 {
 		end := s.EndedMs

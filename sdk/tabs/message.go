@@ -75,6 +75,7 @@ type CallSnapshot struct {
 	State             string
 	Muted             bool
 	Held              bool
+	InConference      bool
 	StartedMs         int64
 	EstablishedMs     int64
 	EndedMs           int64

@@ -62,6 +62,9 @@ func encodeCall(c CallSnapshot) []byte {
 	w.always("state", c.State)
 	w.raw("muted", strconv.AppendBool(nil, c.Muted))
 	w.raw("held", strconv.AppendBool(nil, c.Held))
+	if c.InConference {
+		w.raw("inConference", []byte("true"))
+	}
 	w.number("startedMs", c.StartedMs)
 	w.number("establishedMs", c.EstablishedMs)
 	w.number("endedMs", c.EndedMs)
@@ -195,7 +198,7 @@ func parseCall(v *fastjson.Value) (CallSnapshot, error) {
 	c := CallSnapshot{
 		CallID: r.str("callId"), CallSid: r.str("callSid"), Direction: r.str("direction"),
 		RemoteID: r.str("remoteId"), RemoteDisplayName: r.str("remoteDisplayName"), State: r.str("state"),
-		Muted: r.boolean("muted"), Held: r.boolean("held"),
+		Muted: r.boolean("muted"), Held: r.boolean("held"), InConference: r.boolean("inConference"),
 		StartedMs: r.integer("startedMs"), EstablishedMs: r.integer("establishedMs"), EndedMs: r.integer("endedMs"),
 		EndReason: r.str("endReason"),
 	}

@@ -9,7 +9,7 @@ import (
 
 func TestMessageJSONRoundTripKeepsEveryField(t *testing.T) {
 	call := CallSnapshot{CallID: "c1", CallSid: "sid", Direction: "incoming", RemoteID: "bob", RemoteDisplayName: "Bob \"B\" ☎",
-		State: "connected", Muted: true, Held: true, StartedMs: 1764619200123, EstablishedMs: 1764619201456, EndedMs: 1764619209999, EndReason: "bye\n"}
+		State: "connected", Muted: true, Held: true, InConference: true, StartedMs: 1764619200123, EstablishedMs: 1764619201456, EndedMs: 1764619209999, EndReason: "bye\n"}
 	m := message{V: Version, Account: "alice", From: "A", Type: msgResult, Token: "t", Status: "registered", Reg: "registered",
 		Event: "connected", Call: &call, Calls: []CallSnapshot{call, {CallID: "c2"}}, ID: "B-1", To: "B", Cmd: CmdDTMF, Digit: "#", CallID: "c1", Target: "sip:carol@x", Other: "c2", OK: true, Error: "e"}
 	got, err := decode(m.encode())
