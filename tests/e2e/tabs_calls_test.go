@@ -15,7 +15,8 @@ import (
 // the newest ringing one while none is connected, and getCallById finds
 // each. The follower answers bob, then answers carol by id (the leader holds
 // bob first: he gets sendonly), hangs carol up (carol gets the BYE) and
-// resumes bob — all through the leader.
+// resumes bob; it joins both in a Conference and ends it, and transfers
+// bob (his REFER arrives) — all through the leader.
 func TestTabsFollowerActsOnEachOfTheLeadersCalls(t *testing.T) {
 	f := newTabsFixtureWith(t, 2, map[string]any{"maxCalls": 2})
 	leader, followers := f.split(t)
@@ -57,6 +58,22 @@ func TestTabsFollowerActsOnEachOfTheLeadersCalls(t *testing.T) {
 	follower.Eval(t, `harness.clients.alice.getCall().callId`, &current)
 	assert.Equal(t, carolCall.CallID(), current)
 
+	// Conference from the follower: the leader resumes bob and mixes both.
+	var conf bool
+	follower.Eval(t, `harness.clients.alice.Conference()`, &conf)
+	require.True(t, conf, "Conference() through the leader")
+	require.Eventually(t, func() bool {
+		d := reinviteDirections(bobCall)
+		return len(d) > 1 && d[len(d)-1] == "sendrecv"
+	}, 10*time.Second, 50*time.Millisecond, "bob resumed into the conference")
+	follower.WaitUntil(t, `harness.clients.alice.getCalls().every(c => c.inConference)`, 10*time.Second)
+	follower.Eval(t, `harness.clients.alice.EndConference()`, &conf)
+	require.True(t, conf, "EndConference() through the leader")
+	require.Eventually(t, func() bool {
+		d := reinviteDirections(bobCall)
+		return len(d) > 2 && d[len(d)-1] == "sendonly"
+	}, 10*time.Second, 50*time.Millisecond, "the older call, bob, is held again")
+
 	byID(carolCall.CallID(), `c.Hangup()`, &ok)
 	require.True(t, ok)
 	_, err = carolCall.WaitEnded(f.ctx)
@@ -68,6 +85,14 @@ func TestTabsFollowerActsOnEachOfTheLeadersCalls(t *testing.T) {
 		d := reinviteDirections(bobCall)
 		return len(d) > 1 && d[len(d)-1] == "sendrecv"
 	}, 10*time.Second, 50*time.Millisecond, "bob resumed through the leader")
+	// Transfer from the follower: the leader REFERs bob (who refuses: 501).
+	var transferred bool
+	byID(bobCall.CallID(), `c.Transfer('dave')`, &transferred)
+	assert.False(t, transferred, "bob's far end does not take REFER")
+	refer, err := bobCall.WaitRequest(f.ctx, "REFER")
+	require.NoError(t, err, "the follower's Transfer reached bob as a REFER from the leader")
+	assert.Contains(t, header(refer, "Refer-To"), "sip:dave@")
+
 	var none any
 	follower.Eval(t, `harness.clients.alice.getCallById('no-such-call')`, &none)
 	assert.Nil(t, none)
