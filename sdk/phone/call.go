@@ -35,6 +35,10 @@ type Details struct {
 	RemoteHeld          bool              `json:"remoteHeld"`
 	MediaState          string            `json:"mediaState"`  // ICE connection state
 	ICERestarts         int               `json:"iceRestarts"` // ICE restarts done by re-INVITE
+	HasVideo            bool              `json:"hasVideo"`    // the call has a video stream (either way)
+	LocalVideo          bool              `json:"localVideo"`  // our camera is offered (sendrecv)
+	RemoteVideo         bool              `json:"remoteVideo"` // the far end sends video
+	VideoMuted          bool              `json:"videoMuted"`  // MuteVideo: no camera frames go out
 }
 
 // Call is one call of the phone, incoming or outgoing. Its state moves along
@@ -70,6 +74,11 @@ type Call struct {
 	iceTimer   *time.Timer // pending ICE restart after a disconnection
 	noAnswer   clock.Timer // incoming: noAnswerTimeout
 	dtmf       chan string // digits waiting to go out as INFO, in order
+	// video is the video direction we want (call_video.go): Inactive (or
+	// "") for none, RecvOnly to see the far end, SendRecv with our camera.
+	video media.Direction
+	// videoBusy: an AddVideo or RemoveVideo is queued or running.
+	videoBusy bool
 }
 
 // Details returns a snapshot of the call's details.
@@ -198,10 +207,13 @@ func (c *Call) newSession() (media.Session, error) {
 	sess.OnConnectionState(c.onMediaState)
 	c.mu.Lock()
 	c.sess = sess
-	muted := c.d.Muted
+	muted, videoMuted := c.d.Muted, c.d.VideoMuted
 	c.mu.Unlock()
 	if muted {
 		sess.SetMuted(true)
+	}
+	if v := videoSession(sess); v != nil && videoMuted {
+		v.SetVideoMuted(true)
 	}
 	return sess, nil
 }
