@@ -27,7 +27,7 @@ func newJSCall(cl *client, c *phone.Call) *jsCall {
 	method := func(name string, fallback any, fn func(args []js.Value) any) {
 		jc.obj.Set(name, export("Call."+name, fallback, fn))
 	}
-	method("Answer", false, func([]js.Value) any { return jc.ok("Answer", c.Answer()) })
+	method("Answer", false, jc.answer) // call_video.go
 	method("Hangup", false, func([]js.Value) any { return jc.ok("Hangup", c.Hangup()) })
 	method("Mute", nil, func([]js.Value) any { c.SetMuted(true); jc.refresh(); return nil })
 	method("UnMute", nil, func([]js.Value) any { c.SetMuted(false); jc.refresh(); return nil })
@@ -55,6 +55,7 @@ func newJSCall(cl *client, c *phone.Call) *jsCall {
 		return js.Null()
 	})
 	addQualityMethods(jc)
+	addVideoMethods(jc)
 	jc.refresh()
 	return jc
 }
@@ -100,6 +101,8 @@ func setCallProperties(o js.Value, d phone.Details) {
 	o.Set("callSid", d.CallSid)
 	o.Set("isMuted", d.Muted)
 	o.Set("isOnHold", d.Held)
+	o.Set("hasVideo", d.HasVideo)
+	o.Set("isVideoMuted", d.VideoMuted)
 }
 
 // detailsObject is callDetails()'s value: the properties plus times,
@@ -118,6 +121,7 @@ func detailsObject(d phone.Details) js.Value {
 		"sipHeaders": headers,
 		"isMuted":    d.Muted, "isOnHold": d.Held, "isRemoteHold": d.RemoteHeld,
 		"mediaState": d.MediaState, "iceRestarts": d.ICERestarts,
+		"hasVideo": d.HasVideo, "localVideo": d.LocalVideo, "remoteVideo": d.RemoteVideo, "isVideoMuted": d.VideoMuted,
 	})
 }
 
@@ -136,7 +140,8 @@ func (jc *jsCall) statistics() js.Value {
 			"bytesSent": float64(st.BytesSent), "bytesReceived": float64(st.BytesReceived),
 			"packetsLost": float64(st.PacketsLost), "fractionLost": st.FractionLost, "jitter": st.Jitter,
 			"roundTripTime": st.RoundTripTime, "audioLevel": st.AudioLevel, "localAudioLevel": st.LocalAudioLevel,
-			"mos": jc.mos(st.Codec, st.PacketsReceived, st.PacketsLost, st.Jitter, st.RoundTripTime),
+			"mos":   jc.mos(st.Codec, st.PacketsReceived, st.PacketsLost, st.Jitter, st.RoundTripTime),
+			"video": videoStatistics(st.Video),
 		})
 	})
 }

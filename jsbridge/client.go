@@ -65,6 +65,7 @@ func newClient() js.Value {
 		"setAudioOutputVolume":     {false, c.setToneVolume},
 		"setSoundVolume":           {false, c.setToneVolume},
 		"setDtmfMode":              {false, c.setDTMFMode},
+		"changeVideoInputDevice":   {nil, c.changeVideoInputDevice}, // media_camera.go
 
 		"SessionListener":       {nil, c.sessionListener},
 		"SessionListenerMethod": {nil, c.sessionListener},
@@ -334,7 +335,7 @@ func (c *client) makeCall(args []js.Value) any {
 	if p == nil {
 		return resolved(false)
 	}
-	opts := phone.CallOptions{Headers: map[string]string{}}
+	opts := phone.CallOptions{Headers: map[string]string{}, Video: truthy(field(arg(args, 1), "video"))}
 	headers := field(arg(args, 1), "headers")
 	for _, k := range keys(headers) {
 		if v, ok := text(field(headers, k)); ok {

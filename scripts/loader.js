@@ -201,7 +201,8 @@ function exotelSDKFactory(where) {
     setNoiseSuppression: undefined, setPreferredCodec: undefined, downloadLogs: undefined,
     MakeCall: 'promise', setIceServers: true, getIceServers: 'queued-value',
     getVersion: VERSION, isWebRTCSupported: 'local', setDtmfMode: true,
-    registerFeedbackCallback: undefined
+    registerFeedbackCallback: undefined,
+    changeVideoInputDevice: undefined
   };
   Object.keys(whileLoading).forEach(function (name) {
     ExotelWebClient.prototype[name] = function () {

@@ -79,6 +79,9 @@ type Call struct {
 	video media.Direction
 	// videoBusy: an AddVideo or RemoveVideo is queued or running.
 	videoBusy bool
+	// videoChanged: the exchange in progress changed the video; mediaUpdated
+	// goes out when it is over.
+	videoChanged bool
 }
 
 // Details returns a snapshot of the call's details.

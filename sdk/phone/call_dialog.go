@@ -93,7 +93,7 @@ func (c *Call) answerReinvite(req *sip.Request, tx *sip.ServerTx) {
 	}
 	c.dialog.UpdateTarget(req)
 	if !offerless {
-		c.videoNegotiated(ctx, sdp, string(req.Body()))
+		c.videoNegotiated(ctx, sdp, string(req.Body()), false)
 		held := remoteHolds(string(req.Body()))
 		c.mu.Lock()
 		changed := c.d.RemoteHeld != held
@@ -126,7 +126,7 @@ func (c *Call) answerReinvite(req *sip.Request, tx *sip.ServerTx) {
 		c.log.Warnf("the answer in the ACK was not usable: %v", err)
 		return
 	}
-	c.videoNegotiated(ctx, sdp, string(body))
+	c.videoNegotiated(ctx, sdp, string(body), true)
 }
 
 // localDirection is the direction we offer now: sendonly while we hold.
@@ -313,7 +313,7 @@ func (c *Call) renegotiate(dir media.Direction, iceRestart bool) error {
 		}
 		return err
 	}
-	c.videoNegotiated(ctx, offer, string(res.Body()))
+	c.videoNegotiated(ctx, offer, string(res.Body()), true)
 	return nil
 }
 

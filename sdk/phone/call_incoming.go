@@ -196,7 +196,7 @@ func (c *Call) answer() {
 		c.rejectWith(488, "Not Acceptable Here", CauseMediaFailed, "media: "+err.Error())
 		return
 	}
-	c.videoNegotiated(ctx, answer, string(c.invite.Body()))
+	c.videoNegotiated(ctx, answer, string(c.invite.Body()), false)
 	c.mu.Lock()
 	tx := c.inviteTx
 	if c.ended || tx == nil {
@@ -218,8 +218,18 @@ func (c *Call) answer() {
 	}
 }
 
-// exchangeDone marks the end of an offer/answer exchange of an operation.
-func (c *Call) exchangeDone() { c.mu.Lock(); c.exchange = false; c.mu.Unlock() }
+// exchangeDone marks the end of an offer/answer exchange of an operation,
+// and reports the video change it made, if any (mediaUpdated).
+func (c *Call) exchangeDone() {
+	c.mu.Lock()
+	c.exchange = false
+	changed := c.videoChanged && !c.ended
+	c.videoChanged = false
+	c.mu.Unlock()
+	if changed {
+		c.report(EventMediaUpdated)
+	}
+}
 
 // retransmitUntilAck resends our 2xx until the ACK arrives (RFC 3261
 // §13.3.1.4) and tells whether it came; without an ACK in 64*T1 the call is

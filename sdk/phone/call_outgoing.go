@@ -263,7 +263,7 @@ func (c *Call) finalResponse(res *sip.Response) {
 	ctx, cancel := mediaContext()
 	err = c.sess.Accept(ctx, string(res.Body()), false)
 	if err == nil {
-		c.videoNegotiated(ctx, string(c.invite.Body()), string(res.Body()))
+		c.videoNegotiated(ctx, string(c.invite.Body()), string(res.Body()), true)
 	}
 	cancel()
 	if err != nil {

@@ -102,28 +102,30 @@ func (c *Call) farEndVideo(ctx context.Context, sess media.Session, offer string
 }
 
 // videoNegotiated records what an offer/answer exchange (ours is local,
-// theirs remote) gave the video: a far end that rejects the stream (port 0
-// or no m=video) leaves the call audio only, and the camera is stopped. On a
-// connected call a change is reported as mediaUpdated.
-func (c *Call) videoNegotiated(ctx context.Context, local, remote string) {
-	theirs := videoOf(remote)
-	if c.wantedVideo() != media.Inactive && !theirs.open() {
+// theirs remote; theirAnswer when remote answers our offer) gave the video:
+// a far end that rejects the stream (port 0 or no m=video, or an answer
+// that makes the video we offered inactive) leaves the call audio only, and
+// the camera is stopped. On a connected call a change is reported as
+// mediaUpdated once the exchange is over, so that the app may act on it at
+// once (AddVideo in answer to the far end's video).
+func (c *Call) videoNegotiated(ctx context.Context, local, remote string, theirAnswer bool) {
+	theirs, ours := videoOf(remote), videoOf(local)
+	declined := theirAnswer && ours.active() && !theirs.active()
+	if c.wantedVideo() != media.Inactive && (!theirs.open() || declined) {
 		c.log.Infof("the far end does not take video; audio only")
 		_ = c.setVideo(ctx, c.Media(), media.Inactive)
 	}
 	want := c.wantedVideo()
-	ours := videoOf(local)
 	c.mu.Lock()
 	before := [3]bool{c.d.HasVideo, c.d.LocalVideo, c.d.RemoteVideo}
 	c.d.HasVideo = want != media.Inactive && ours.open()
 	c.d.LocalVideo = c.d.HasVideo && want == media.SendRecv
 	c.d.RemoteVideo = c.d.HasVideo && theirs.sends()
 	after := [3]bool{c.d.HasVideo, c.d.LocalVideo, c.d.RemoteVideo}
-	connected := c.state == StateConnected && !c.ended
-	c.mu.Unlock()
-	if before != after && connected {
-		c.report(EventMediaUpdated)
+	if before != after && c.state == StateConnected && !c.ended {
+		c.videoChanged = true // reported when the exchange is over (exchangeDone)
 	}
+	c.mu.Unlock()
 }
 
 // HasVideo tells whether the call has a video stream (callObj.hasVideo).
