@@ -5,6 +5,7 @@ package jsbridge
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"syscall/js"
 
@@ -28,7 +29,7 @@ func (d *deviceState) getCamera(ctx context.Context, id string) (js.Value, error
 	if id != "" && id != "default" {
 		video["deviceId"] = map[string]any{"exact": id}
 	}
-	stream, err := await(md.Call("getUserMedia", object(map[string]any{"audio": false, "video": video})))
+	stream, err := awaitCamera(ctx, md.Call("getUserMedia", object(map[string]any{"audio": false, "video": video})))
 	if err != nil {
 		logger.Errorf("camera unavailable: %v", err)
 		return js.Value{}, err
@@ -38,6 +39,32 @@ func (d *deviceState) getCamera(ctx context.Context, id string) (js.Value, error
 		return js.Value{}, errors.New("the camera stream has no video track")
 	}
 	return stream, nil
+}
+
+// awaitCamera waits for getUserMedia's Promise, at most until ctx ends (a
+// browser may leave it pending, e.g. behind a permission prompt nobody
+// answers); a stream that comes later is stopped.
+func awaitCamera(ctx context.Context, p js.Value) (js.Value, error) {
+	type result struct {
+		v   js.Value
+		err error
+	}
+	done := make(chan result, 1)
+	spawn("getUserMedia(video)", func() {
+		v, err := await(p)
+		done <- result{v, err}
+	})
+	select {
+	case r := <-done:
+		return r.v, r.err
+	case <-ctx.Done():
+		spawn("late camera", func() {
+			if r := <-done; r.err == nil {
+				stopStream(r.v)
+			}
+		})
+		return js.Value{}, fmt.Errorf("the camera did not open: %w", ctx.Err())
+	}
 }
 
 // changeVideoInputDevice(deviceId, onSuccess, onError): the camera of the

@@ -24,20 +24,3 @@ func (p *Page) SetMicrophone(t testing.TB, origin string, allowed bool) {
 		t.Fatalf("set microphone permission: %v", err)
 	}
 }
-
-// SetCamera grants or denies the camera to origin, as SetMicrophone does the
-// microphone (with RealPermissionPrompts).
-func (p *Page) SetCamera(t testing.TB, origin string, allowed bool) {
-	t.Helper()
-	setting := browser.PermissionSettingDenied
-	if allowed {
-		setting = browser.PermissionSettingGranted
-	}
-	c := chromedp.FromContext(p.ctx)
-	_, err := cdp.Call(p.ctx, c.Browser, browser.SetPermission, browser.SetPermissionParams{
-		Permission: &browser.PermissionDescriptor{Name: "camera"}, Setting: setting, Origin: origin,
-	})
-	if err != nil {
-		t.Fatalf("set camera permission: %v", err)
-	}
-}
