@@ -128,7 +128,7 @@ func framesFlow(t *testing.T, page *browser.Page, name string) videoFrames {
 			f = *got
 		}
 		return f.Decoded > 0 && f.Width > 0 && f.Height > 0
-	}, 20*time.Second, 10*time.Millisecond, "%s decodes video frames", name)
+	}, 30*time.Second, 10*time.Millisecond, "%s decodes video frames", name)
 	if !ok {
 		var tr string
 		page.Eval(t, `video.transceivers()`, &tr)
