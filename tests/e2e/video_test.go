@@ -163,12 +163,15 @@ func TestVideoCalls(t *testing.T) {
 			assert.Equal(t, []string{"audio", "video"}, v.kinds(t, name, "getLocalStream"))
 		}
 
-		// MuteVideo sends no frames; UnMuteVideo sends them again.
+		// MuteVideo takes the camera off the sender: the far end gets no new
+		// frame; UnMuteVideo puts it back.
 		var ok bool
 		v.eval(t, "alice", `c.MuteVideo()`, &ok)
 		require.True(t, ok)
-		require.Eventually(t, func() bool { return frames(t, v.alice, "alice").Sent == 0 }, 20*time.Second, 10*time.Millisecond, "no frames sent while the video is muted")
-		assert.Zero(t, frames(t, v.bob, "bob").Decoded, "bob sees no new frame")
+		v.alice.WaitUntil(t, `JSON.parse(video.transceivers()).some(t => t.kind === 'video' && !t.sending)`, 20*time.Second)
+		require.Eventually(t, func() bool { return frames(t, v.bob, "bob").Decoded == 0 }, 30*time.Second, 10*time.Millisecond, "bob gets no frames while alice's video is muted")
+		v.eval(t, "alice", `c.isVideoMuted`, &ok)
+		assert.True(t, ok)
 		v.eval(t, "alice", `c.UnMuteVideo()`, &ok)
 		framesFlow(t, v.bob, "bob")
 
