@@ -142,7 +142,7 @@ export interface VideoStatistics {
   sentFrameHeight: number;
   bytesSent: number;
   bytesReceived: number;
-  /** Bits per second since the previous getStatistics() of the call (0 on the first). */
+  /** Bits per second over the last 0.5 to 2 s (0 on the call's first reading). */
   bitrateSent: number;
   bitrateReceived: number;
 }

@@ -20,7 +20,7 @@ type videoSide struct {
 	camera js.Value        // camera MediaStream, while open
 	track  js.Value        // its video track
 	muted  bool
-	stats  videoStatsSample // media_stats_video.go
+	stats  [2]videoStatsSample // the bitrates' reference readings (media_stats_video.go)
 }
 
 // SetVideo implements media.Video.

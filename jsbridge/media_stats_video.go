@@ -24,7 +24,7 @@ func (v *videoReports) add(r js.Value) {
 	}
 }
 
-// videoStatsSample is the previous reading's byte counts, for the bitrates.
+// videoStatsSample is a reference reading's byte counts, for the bitrates.
 type videoStatsSample struct {
 	at                  time.Time
 	bytesSent, bytesRcv uint64
@@ -59,18 +59,27 @@ func (s *pcSession) videoStats(v videoReports, codecs map[string]string) *media.
 			vs.Codec = strings.TrimPrefix(codecs[r.Get("codecId").String()], "video/")
 		}
 	}
+	// The bitrates are over the time since a reference reading at least
+	// half a second old (the quality sampler reads every second too): the
+	// newest such of the last two, which move on every second.
 	now := time.Now()
 	s.locked(func() {
-		prev := s.video.stats
-		if secs := now.Sub(prev.at).Seconds(); !prev.at.IsZero() && secs > 0 {
-			if vs.BytesSent >= prev.bytesSent {
-				vs.BitrateSent = float64(vs.BytesSent-prev.bytesSent) * 8 / secs
+		refs := &s.video.stats
+		ref := refs[1]
+		if now.Sub(ref.at) < 500*time.Millisecond {
+			ref = refs[0]
+		}
+		if secs := now.Sub(ref.at).Seconds(); !ref.at.IsZero() && secs > 0 {
+			if vs.BytesSent >= ref.bytesSent {
+				vs.BitrateSent = float64(vs.BytesSent-ref.bytesSent) * 8 / secs
 			}
-			if vs.BytesReceived >= prev.bytesRcv {
-				vs.BitrateReceived = float64(vs.BytesReceived-prev.bytesRcv) * 8 / secs
+			if vs.BytesReceived >= ref.bytesRcv {
+				vs.BitrateReceived = float64(vs.BytesReceived-ref.bytesRcv) * 8 / secs
 			}
 		}
-		s.video.stats = videoStatsSample{at: now, bytesSent: vs.BytesSent, bytesRcv: vs.BytesReceived}
+		if now.Sub(refs[1].at) >= time.Second {
+			refs[0], refs[1] = refs[1], videoStatsSample{at: now, bytesSent: vs.BytesSent, bytesRcv: vs.BytesReceived}
+		}
 	})
 	return vs
 }

@@ -70,8 +70,8 @@ type VideoStats struct {
 	SentFrameHeight int     `json:"sentFrameHeight"`
 	BytesSent       uint64  `json:"bytesSent"`
 	BytesReceived   uint64  `json:"bytesReceived"`
-	BitrateSent     float64 `json:"bitrateSent"`     // bits/s since the previous reading (0 on the first)
-	BitrateReceived float64 `json:"bitrateReceived"` // bits/s since the previous reading (0 on the first)
+	BitrateSent     float64 `json:"bitrateSent"`     // bits/s over the last 0.5 to 2 s (0 on the first reading)
+	BitrateReceived float64 `json:"bitrateReceived"` // bits/s over the last 0.5 to 2 s (0 on the first reading)
 }
 
 // Session is the media of one call.
