@@ -30,7 +30,6 @@ type Options struct {
 	PreferredCodec   string // e.g. "PCMU", "opus": moved first in the offer/answer
 	NoiseSuppression *bool  // getUserMedia constraint; nil leaves the browser default
 	InputDeviceID    string
-	VideoDeviceID    string // the camera, "" for the browser's default
 }
 
 // ICEServer is one STUN or TURN server.
