@@ -7,7 +7,11 @@ export type RegisterState = 'sent_request' | 'registered' | 'unregistered' | 'te
 /** Call events passed to CallListenerCallback; 'ringing' (ext) is for outgoing calls. */
 export type CallEvent = 'incoming' | 'ringing' | 'connected' | 'callEnded' | 'terminated' | 'missed'
   /** ext (Transfer): on a call we transfer. */
-  | 'transferring' | 'transferred' | 'transferFailed';
+  | 'transferring' | 'transferred' | 'transferFailed'
+  /** ext: the call's video changed (added or removed by either end, a camera on or off). */
+  | 'mediaUpdated'
+  /** ext: the camera was asked for and refused; the call goes on audio only. */
+  | 'media_permission_denied';
 
 /** Multi-tab states passed to SessionCallback. */
 export type SessionState = 'incoming' | 'connected' | 'callEnded' | 're-register' | (string & {});
@@ -101,6 +105,14 @@ export interface CallDetails {
   referredBy: string;
   /** ext: the call is in the local conference (exWebClient.Conference()). */
   inConference: boolean;
+  /** ext: the call has a video stream (either way). */
+  hasVideo: boolean;
+  /** ext: our camera is sent (AddVideo, or a video call). */
+  localVideo: boolean;
+  /** ext: the far end sends video. */
+  remoteVideo: boolean;
+  /** ext: MuteVideo is on. */
+  isVideoMuted: boolean;
 }
 
 export interface CallStatistics {
@@ -121,6 +133,32 @@ export interface CallStatistics {
   localAudioLevel: number;
   /** ext: E-model mean opinion score, 1..4.5, over the last seconds. */
   mos: number;
+  /** ext: the video's figures; null when the call has no video. */
+  video: VideoStatistics | null;
+}
+
+/** ext: getStatistics().video. Frame sizes and rate are what we receive unless named sent. */
+export interface VideoStatistics {
+  codec: string;
+  framesSent: number;
+  framesReceived: number;
+  framesDecoded: number;
+  frameWidth: number;
+  frameHeight: number;
+  framesPerSecond: number;
+  sentFrameWidth: number;
+  sentFrameHeight: number;
+  bytesSent: number;
+  bytesReceived: number;
+  /** Bits per second over the last 0.5 to 2 s (0 on the call's first reading). */
+  bitrateSent: number;
+  bitrateReceived: number;
+}
+
+/** ext: Answer's options. */
+export interface AnswerOptions {
+  /** Answer a video offer with the camera; without it a video offer is answered audio only. */
+  video?: boolean;
 }
 
 /** ext: the call-quality warnings of callObj.qualityWarnings. */
@@ -151,8 +189,12 @@ export interface Call {
   readonly isOnHold: boolean;
   /** ext: in the local conference (exWebClient.Conference()). */
   readonly inConference: boolean;
+  /** ext: the call has a video stream. */
+  readonly hasVideo: boolean;
+  /** ext: MuteVideo is on. */
+  readonly isVideoMuted: boolean;
   /** Accepts an incoming call; 'connected' follows. Returns false if refused (logged). */
-  Answer(): boolean;
+  Answer(options?: AnswerOptions): boolean;
   /** Rejects (486) before answer, cancels an outgoing call, or sends BYE; 'callEnded' follows. */
   Hangup(): boolean;
   Mute(): void;
@@ -175,8 +217,17 @@ export interface Call {
   callDetails(): CallDetails;
   /** ext */
   getStatistics(): Promise<CallStatistics | null>;
-  /** ext: the received audio, for meters or recording; null before media. */
+  /** ext: the received audio (and video while there is), for meters, recording or a <video>; null before media. */
   getRemoteStream(): MediaStream | null;
+  /** ext: a new stream of what we send: the microphone and, while open, the camera; null before media. */
+  getLocalStream(): MediaStream | null;
+  /** ext: re-INVITE adding our camera (sendrecv); false (logged, nothing changed) when it cannot be done. */
+  AddVideo(): Promise<boolean>;
+  /** ext: re-INVITE making the video inactive; the camera stops. */
+  RemoveVideo(): Promise<boolean>;
+  /** ext: no camera frames go out (no signalling); false on an ended call. */
+  MuteVideo(): boolean;
+  UnMuteVideo(): boolean;
   /** ext: the quality warnings raised now. */
   readonly qualityWarnings: QualityWarning[];
   /** ext: a warning raised or cleared: handler({name, value, warnings}). */
@@ -276,6 +327,8 @@ export interface AudioDevice {
 export interface MakeCallOptions {
   /** Extra headers on the INVITE. */
   headers?: Record<string, string>;
+  /** ext: a video call (m=audio and m=video, our camera sendrecv). */
+  video?: boolean;
 }
 
 export declare class ExotelWebClient {
@@ -315,6 +368,8 @@ export declare class ExotelWebClient {
   stopNetworkDiagnostics(): void;
 
   changeAudioInputDevice(deviceId: string, onSuccess?: (deviceId: string) => void, onError?: (error: string) => void, force?: boolean): void;
+  /** ext: the camera of the calls sending video (replaceTrack) and of later calls. */
+  changeVideoInputDevice(deviceId: string, onSuccess?: (deviceId: string) => void, onError?: (error: string) => void): void;
   changeAudioOutputDevice(deviceId: string, onSuccess?: (deviceId: string) => void, onError?: (error: string) => void, force?: boolean): void;
   registerAudioDeviceChangeCallback(
     inputCb: ((deviceId: string, label: string) => void) | null,

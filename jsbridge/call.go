@@ -27,7 +27,7 @@ func newJSCall(cl *client, c *phone.Call) *jsCall {
 	method := func(name string, fallback any, fn func(args []js.Value) any) {
 		jc.obj.Set(name, export("Call."+name, fallback, fn))
 	}
-	method("Answer", false, func([]js.Value) any { return jc.ok("Answer", c.Answer()) })
+	method("Answer", false, jc.answer) // call_video.go
 	method("Hangup", false, func([]js.Value) any { return jc.ok("Hangup", c.Hangup()) })
 	method("Mute", nil, func([]js.Value) any { c.SetMuted(true); jc.refresh(); return nil })
 	method("UnMute", nil, func([]js.Value) any { c.SetMuted(false); jc.refresh(); return nil })
@@ -56,6 +56,7 @@ func newJSCall(cl *client, c *phone.Call) *jsCall {
 	})
 	addQualityMethods(jc)
 	addTransferMethods(jc) // call_transfer.go
+	addVideoMethods(jc)
 	jc.refresh()
 	return jc
 }
@@ -102,6 +103,8 @@ func setCallProperties(o js.Value, d phone.Details) {
 	o.Set("isMuted", d.Muted)
 	o.Set("isOnHold", d.Held)
 	o.Set("inConference", d.InConference)
+	o.Set("hasVideo", d.HasVideo)
+	o.Set("isVideoMuted", d.VideoMuted)
 }
 
 // detailsObject is callDetails()'s value: the properties plus times,
@@ -120,6 +123,7 @@ func detailsObject(d phone.Details) js.Value {
 		"sipHeaders": headers,
 		"isMuted":    d.Muted, "isOnHold": d.Held, "isRemoteHold": d.RemoteHeld,
 		"mediaState": d.MediaState, "iceRestarts": d.ICERestarts, "referredBy": d.ReferredBy, "inConference": d.InConference,
+		"hasVideo": d.HasVideo, "localVideo": d.LocalVideo, "remoteVideo": d.RemoteVideo, "isVideoMuted": d.VideoMuted,
 	})
 }
 
@@ -138,7 +142,8 @@ func (jc *jsCall) statistics() js.Value {
 			"bytesSent": float64(st.BytesSent), "bytesReceived": float64(st.BytesReceived),
 			"packetsLost": float64(st.PacketsLost), "fractionLost": st.FractionLost, "jitter": st.Jitter,
 			"roundTripTime": st.RoundTripTime, "audioLevel": st.AudioLevel, "localAudioLevel": st.LocalAudioLevel,
-			"mos": jc.mos(st.Codec, st.PacketsReceived, st.PacketsLost, st.Jitter, st.RoundTripTime),
+			"mos":   jc.mos(st.Codec, st.PacketsReceived, st.PacketsLost, st.Jitter, st.RoundTripTime),
+			"video": videoStatistics(st.Video),
 		})
 	})
 }

@@ -67,6 +67,7 @@ func newClient() js.Value {
 		"setDtmfMode":              {false, c.setDTMFMode},
 		"Conference":               {resolved(false), c.conference},
 		"EndConference":            {resolved(false), c.endConference},
+		"changeVideoInputDevice":   {nil, c.changeVideoInputDevice}, // media_camera.go
 
 		"SessionListener":       {nil, c.sessionListener},
 		"SessionListenerMethod": {nil, c.sessionListener},
@@ -338,7 +339,7 @@ func (c *client) makeCall(args []js.Value) any {
 	if p == nil {
 		return resolved(false)
 	}
-	opts := phone.CallOptions{Headers: map[string]string{}}
+	opts := phone.CallOptions{Headers: map[string]string{}, Video: truthy(field(arg(args, 1), "video"))}
 	headers := field(arg(args, 1), "headers")
 	for _, k := range keys(headers) {
 		if v, ok := text(field(headers, k)); ok {

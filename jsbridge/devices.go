@@ -24,6 +24,7 @@ type deviceState struct {
 	mu       sync.Mutex
 	inputID  string
 	outputID string
+	cameraID string // media_camera.go
 	sessions map[*pcSession]bool
 }
 

@@ -39,16 +39,21 @@ func (f *mediaFactory) NewSession(opts media.Options) (media.Session, error) {
 	if sink := f.devices.outputDevice(); sink != "" && s.audio.Get("setSinkId").Truthy() {
 		s.audio.Call("setSinkId", sink)
 	}
+	// remote is one stream for the far end's audio and video, whatever
+	// streams they came in: the track event adds the audio, syncRemoteVideo
+	// the video once negotiated.
+	s.remote = js.Global().Get("MediaStream").New()
 	s.listeners.on("track", func(ev js.Value) {
-		streams := ev.Get("streams")
-		stream := js.Undefined()
-		if streams.Length() > 0 {
-			stream = streams.Index(0)
-		} else {
-			stream = js.Global().Get("MediaStream").New(js.ValueOf([]any{ev.Get("track")}))
+		track := ev.Get("track")
+		if track.Get("kind").String() != "audio" {
+			return
 		}
-		s.locked(func() { s.remote = stream })
-		s.audio.Set("srcObject", stream)
+		old := s.remote.Call("getAudioTracks")
+		for i := 0; i < old.Length(); i++ {
+			s.remote.Call("removeTrack", old.Index(i))
+		}
+		s.remote.Call("addTrack", track)
+		s.audio.Set("srcObject", s.remote)
 		s.audio.Call("play").Call("catch", ignoreRejection)
 	})
 	s.listeners.on("iceconnectionstatechange", func(js.Value) {
@@ -77,7 +82,8 @@ type pcSession struct {
 	local       js.Value // microphone MediaStream
 	track       js.Value
 	transceiver js.Value
-	remote      js.Value
+	remote      js.Value  // the far end's audio and video (set once, at creation)
+	video       videoSide // media_session_video.go
 	muted       bool
 	held        bool   // we hold the call: the sender sends no track
 	pendingDTMF string // RFC 4733 digits waiting for the sender to be able to send
@@ -143,7 +149,8 @@ func (s *pcSession) currentTransceiver() js.Value {
 // (or the conference's mix, while the call is in one).
 func (s *pcSession) SetHeld(held bool) {
 	s.locked(func() { s.held = held })
-	s.resend() // conference_mix.go: the conference's track instead while mixed
+	s.resend()            // conference_mix.go: the conference's track instead while mixed
+	s.refreshVideoTrack() // the camera stops and comes back with the audio
 }
 
 // sendTrack puts track (or null) on the audio sender and waits for it.
@@ -183,7 +190,7 @@ func (s *pcSession) preferCodec() {
 			rest = append(rest, c)
 		}
 	}
-	if len(first) == 0 {
+	if len(first) == 0 && !isVideoCodec(name) {
 		logger.Warnf("preferred codec %q is not supported by this browser", s.opts.PreferredCodec)
 		return
 	}
@@ -204,6 +211,7 @@ func (s *pcSession) Offer(ctx context.Context, dir media.Direction, iceRestart b
 		return "", err
 	}
 	s.setDirection(dir)
+	s.applyVideo(true)
 	offer, err := s.pc.CreateOffer(&webrtc.OfferOptions{ICERestart: iceRestart})
 	if err != nil {
 		return "", fmt.Errorf("createOffer: %w", err)
@@ -222,6 +230,7 @@ func (s *pcSession) Answer(ctx context.Context, offer string) (string, error) {
 	if err := s.microphone(ctx); err != nil {
 		return "", err
 	}
+	s.applyVideo(false)
 	answer, err := s.pc.CreateAnswer(nil)
 	if err != nil {
 		return "", fmt.Errorf("createAnswer: %w", err)
@@ -229,6 +238,7 @@ func (s *pcSession) Answer(ctx context.Context, offer string) (string, error) {
 	if err := s.pc.SetLocalDescription(answer); err != nil {
 		return "", fmt.Errorf("setLocalDescription: %w", err)
 	}
+	s.syncRemoteVideo()
 	return s.gathered(ctx), nil
 }
 
@@ -241,6 +251,7 @@ func (s *pcSession) Accept(ctx context.Context, answer string, provisional bool)
 	if err := s.pc.SetRemoteDescription(webrtc.SessionDescription{Type: typ, SDP: answer}); err != nil {
 		return fmt.Errorf("setRemoteDescription(%s): %w", typ, err)
 	}
+	s.syncRemoteVideo()
 	return nil
 }
 
@@ -319,28 +330,32 @@ func (s *pcSession) OnConnectionState(f func(string)) {
 	s.locked(func() { s.onState = f })
 }
 
-// RemoteStream is the received audio, for apps and tests (Call.getRemoteStream).
+// RemoteStream is the received audio and video, for apps and tests
+// (Call.getRemoteStream); null before anything is received.
 func (s *pcSession) RemoteStream() js.Value {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.remote.Truthy() {
+	if s.remote.Call("getTracks").Length() == 0 {
 		return js.Null()
 	}
 	return s.remote
 }
 
+// remoteStream is the far end's stream, empty or not.
+func (s *pcSession) remoteStream() js.Value { return s.remote }
+
 // Close implements media.Session.
 func (s *pcSession) Close() {
 	var was bool
-	var local js.Value
-	s.locked(func() { was, s.closed, local = s.closed, true, s.local })
+	var local, camera js.Value
+	s.locked(func() { was, s.closed, local, camera = s.closed, true, s.local, s.video.camera })
 	if was {
 		return
 	}
 	s.devices.untrack(s)
 	s.listeners.removeAll()
-	if local.Truthy() {
-		stopStream(local)
+	for _, stream := range []js.Value{local, camera} {
+		if stream.Truthy() {
+			stopStream(stream)
+		}
 	}
 	s.audio.Call("pause")
 	s.audio.Set("srcObject", js.Null())

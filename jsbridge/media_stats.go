@@ -11,7 +11,8 @@ import (
 
 // Stats implements media.Session from RTCPeerConnection.getStats: the audio
 // RTP streams each way, the far end's view of ours (RTT, loss), the codec and
-// the audio levels.
+// the audio levels; the video's figures when there is video
+// (media_stats_video.go).
 func (s *pcSession) Stats(ctx context.Context) (media.Stats, error) {
 	var st media.Stats
 	report, err := await(s.raw.Call("getStats"))
@@ -26,8 +27,13 @@ func (s *pcSession) Stats(ctx context.Context) (media.Stats, error) {
 		}
 		return 0
 	}
+	var video videoReports
 	each := export("stats report", nil, func(args []js.Value) any {
 		r := arg(args, 0)
+		if r.Get("kind").String() == "video" {
+			video.add(r)
+			return nil
+		}
 		switch r.Get("type").String() {
 		case "codec":
 			codecs[r.Get("id").String()] = r.Get("mimeType").String()
@@ -59,6 +65,7 @@ func (s *pcSession) Stats(ctx context.Context) (media.Stats, error) {
 	})
 	defer each.Release()
 	report.Call("forEach", each)
+	st.Video = s.videoStats(video, codecs)
 	st.Codec = codecs[inboundCodec]
 	if len(st.Codec) > 6 && st.Codec[:6] == "audio/" {
 		st.Codec = st.Codec[6:]

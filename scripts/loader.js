@@ -202,7 +202,8 @@ function exotelSDKFactory(where) {
     MakeCall: 'promise', setIceServers: true, getIceServers: 'queued-value',
     getVersion: VERSION, isWebRTCSupported: 'local', setDtmfMode: true,
     Conference: 'promise', EndConference: 'promise',
-    registerFeedbackCallback: undefined
+    registerFeedbackCallback: undefined,
+    changeVideoInputDevice: undefined
   };
   Object.keys(whileLoading).forEach(function (name) {
     ExotelWebClient.prototype[name] = function () {

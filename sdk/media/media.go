@@ -52,6 +52,25 @@ type Stats struct {
 	RoundTripTime   float64 `json:"roundTripTime"`   // seconds
 	AudioLevel      float64 `json:"audioLevel"`      // 0..1, received audio
 	LocalAudioLevel float64 `json:"localAudioLevel"` // 0..1, microphone
+	// Video is the video stream's figures, nil when the call has no video.
+	Video *VideoStats `json:"video,omitempty"`
+}
+
+// VideoStats is what getStatistics reports for the video of a call.
+type VideoStats struct {
+	Codec           string  `json:"codec"`
+	FramesSent      uint64  `json:"framesSent"`
+	FramesReceived  uint64  `json:"framesReceived"`
+	FramesDecoded   uint64  `json:"framesDecoded"`
+	FrameWidth      int     `json:"frameWidth"`      // received
+	FrameHeight     int     `json:"frameHeight"`     // received
+	FramesPerSecond float64 `json:"framesPerSecond"` // received
+	SentFrameWidth  int     `json:"sentFrameWidth"`
+	SentFrameHeight int     `json:"sentFrameHeight"`
+	BytesSent       uint64  `json:"bytesSent"`
+	BytesReceived   uint64  `json:"bytesReceived"`
+	BitrateSent     float64 `json:"bitrateSent"`     // bits/s over the last 0.5 to 2 s (0 on the first reading)
+	BitrateReceived float64 `json:"bitrateReceived"` // bits/s over the last 0.5 to 2 s (0 on the first reading)
 }
 
 // Session is the media of one call.

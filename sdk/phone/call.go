@@ -37,6 +37,10 @@ type Details struct {
 	ICERestarts         int               `json:"iceRestarts"` // ICE restarts done by re-INVITE
 	ReferredBy          string            `json:"referredBy"`  // who transferred us to this call (Referred-By), or ""
 	InConference        bool              `json:"inConference"`
+	HasVideo            bool              `json:"hasVideo"`    // the call has a video stream (either way)
+	LocalVideo          bool              `json:"localVideo"`  // our camera is offered (sendrecv)
+	RemoteVideo         bool              `json:"remoteVideo"` // the far end sends video
+	VideoMuted          bool              `json:"videoMuted"`  // MuteVideo: no camera frames go out
 }
 
 // Call is one call of the phone, incoming or outgoing. Its state moves along
@@ -76,6 +80,14 @@ type Call struct {
 	st         sessionTimer  // call_session_timer.go
 	mediaUp    bool          // ICE has connected at least once
 	mediaWatch clock.Timer   // connected call whose ICE never connected: media-failed
+	// video is the video direction we want (call_video.go): Inactive (or
+	// "") for none, RecvOnly to see the far end, SendRecv with our camera.
+	video media.Direction
+	// videoBusy: an AddVideo or RemoveVideo is queued or running.
+	videoBusy bool
+	// videoChanged: the exchange in progress changed the video; mediaUpdated
+	// goes out when it is over.
+	videoChanged bool
 }
 
 // Details returns a snapshot of the call's details.
@@ -220,10 +232,13 @@ func (c *Call) newSession() (media.Session, error) {
 	sess.OnConnectionState(c.onMediaState)
 	c.mu.Lock()
 	c.sess = sess
-	muted := c.d.Muted
+	muted, videoMuted := c.d.Muted, c.d.VideoMuted
 	c.mu.Unlock()
 	if muted {
 		sess.SetMuted(true)
+	}
+	if v := videoSession(sess); v != nil && videoMuted {
+		v.SetVideoMuted(true)
 	}
 	return sess, nil
 }

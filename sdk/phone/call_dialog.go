@@ -98,6 +98,7 @@ func (c *Call) answerReinvite(req *sip.Request, tx *sip.ServerTx) {
 	} else if !isSDP(req) || !hasAudio(string(req.Body())) {
 		err = errors.New("no usable audio in the offer")
 	} else {
+		c.farEndVideo(ctx, sess, string(req.Body()))
 		sdp, err = sess.Answer(ctx, string(req.Body()))
 	}
 	if err != nil {
@@ -107,6 +108,7 @@ func (c *Call) answerReinvite(req *sip.Request, tx *sip.ServerTx) {
 	}
 	c.dialog.UpdateTarget(req)
 	if !offerless {
+		c.videoNegotiated(ctx, sdp, string(req.Body()), false)
 		held := remoteHolds(string(req.Body()))
 		c.mu.Lock()
 		changed := c.d.RemoteHeld != held
@@ -138,7 +140,9 @@ func (c *Call) answerReinvite(req *sip.Request, tx *sip.ServerTx) {
 	}
 	if err := sess.Accept(ctx, string(body), false); err != nil {
 		c.log.Warnf("the answer in the ACK was not usable: %v", err)
+		return
 	}
+	c.videoNegotiated(ctx, sdp, string(body), true)
 }
 
 // localDirection is the direction we offer now: sendonly while we hold.
@@ -327,6 +331,7 @@ func (c *Call) renegotiate(dir media.Direction, iceRestart bool) error {
 		}
 		return err
 	}
+	c.videoNegotiated(ctx, offer, string(res.Body()), true)
 	return nil
 }
 

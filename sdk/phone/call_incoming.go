@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/emiago/sipgo/sip"
+	"github.com/webphone/exotelsdk/sdk/media"
 	"github.com/webphone/exotelsdk/sdk/sipua"
 )
 
@@ -146,10 +147,20 @@ func (c *Call) ringing() bool {
 	return c.state == StateIncoming && !c.answering && !c.ended
 }
 
-// Answer accepts an incoming call: the other connected calls are held
-// first, then microphone, SDP answer in a 200 OK, and "connected" once the
-// ACK arrives. It returns at once; the work runs behind.
-func (c *Call) Answer() error {
+// AnswerOptions are Answer's options.
+type AnswerOptions struct {
+	// Video answers a video offer with our camera (sendrecv). Without it the
+	// call is audio only: the answer's video stream is inactive.
+	Video bool
+}
+
+// Answer accepts an incoming call, audio only (AnswerWith without options).
+func (c *Call) Answer() error { return c.AnswerWith(AnswerOptions{}) }
+
+// AnswerWith accepts an incoming call: the other connected calls are held
+// first, then microphone (and camera), SDP answer in a 200 OK, and
+// "connected" once the ACK arrives. It returns at once; the work runs behind.
+func (c *Call) AnswerWith(opts AnswerOptions) error {
 	c.mu.Lock()
 	if c.d.CallDirection != "incoming" || c.state != StateIncoming || c.answering || c.ended {
 		state := c.state
@@ -160,6 +171,11 @@ func (c *Call) Answer() error {
 		return fmt.Errorf("cannot answer a call that is %s", state)
 	}
 	c.answering = true
+	if opts.Video && videoOf(string(c.invite.Body())).active() {
+		c.video = media.SendRecv
+	} else if opts.Video {
+		c.log.Infof("Answer with video: the offer has no video; audio only")
+	}
 	if c.noAnswer != nil {
 		c.noAnswer.Stop()
 		c.noAnswer = nil
@@ -192,12 +208,14 @@ func (c *Call) answer() {
 	}
 	ctx, cancel := mediaContext()
 	defer cancel()
+	c.startVideo(ctx, sess, string(c.invite.Body()))
 	answer, err := sess.Answer(ctx, string(c.invite.Body()))
 	if err != nil {
 		c.log.Errorf("could not answer the offer: %v", err)
 		c.rejectWith(488, "Not Acceptable Here", CauseMediaFailed, "media: "+err.Error())
 		return
 	}
+	c.videoNegotiated(ctx, answer, string(c.invite.Body()), false)
 	c.mu.Lock()
 	tx := c.inviteTx
 	if c.ended || tx == nil {
@@ -221,8 +239,18 @@ func (c *Call) answer() {
 	}
 }
 
-// exchangeDone marks the end of an offer/answer exchange of an operation.
-func (c *Call) exchangeDone() { c.mu.Lock(); c.exchange = false; c.mu.Unlock() }
+// exchangeDone marks the end of an offer/answer exchange of an operation,
+// and reports the video change it made, if any (mediaUpdated).
+func (c *Call) exchangeDone() {
+	c.mu.Lock()
+	c.exchange = false
+	changed := c.videoChanged && !c.ended
+	c.videoChanged = false
+	c.mu.Unlock()
+	if changed {
+		c.report(EventMediaUpdated)
+	}
+}
 
 // retransmitUntilAck resends our 2xx until the ACK arrives (RFC 3261
 // §13.3.1.4) and tells whether it came; without an ACK in 64*T1 the call is

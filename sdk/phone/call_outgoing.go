@@ -16,6 +16,7 @@ type CallOptions struct {
 	Headers map[string]string // extra headers on the INVITE, e.g. X-… for the PBX
 
 	referral *referral // set when a REFER made this call (call_referred.go)
+	Video    bool      // a video call: the offer has m=video with our camera (sendrecv)
 }
 
 // MakeCall starts an outgoing call to destination (a user at the account's
@@ -70,6 +71,9 @@ func (p *Phone) startCall(target sip.Uri, opts CallOptions) (*Call, error) {
 	}
 	c := &Call{p: p, log: p.log.With("call"), invite: req, localTag: localTag, state: StateCalling}
 	c.ops.p = p
+	if opts.Video {
+		c.video = media.SendRecv
+	}
 	c.d = Details{
 		CallID: callID.Value(), CallDirection: "outgoing",
 		RemoteID: target.User, RemoteDisplayName: target.User,
@@ -130,6 +134,7 @@ func (c *Call) dial() {
 		return
 	}
 	ctx, cancel := mediaContext()
+	c.startVideo(ctx, sess, "")
 	offer, err := sess.Offer(ctx, media.SendRecv, false)
 	cancel()
 	if err != nil {
@@ -278,6 +283,9 @@ func (c *Call) finalResponse(res *sip.Response) {
 	}
 	ctx, cancel := mediaContext()
 	err = c.sess.Accept(ctx, string(res.Body()), false)
+	if err == nil {
+		c.videoNegotiated(ctx, string(c.invite.Body()), string(res.Body()), true)
+	}
 	cancel()
 	if err != nil {
 		c.log.Errorf("the far end's answer is not usable: %v", err)

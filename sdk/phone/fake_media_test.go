@@ -20,8 +20,9 @@ func testSDP(owner string, version int, dir media.Direction) string {
 		owner, version, dir)
 }
 
-// sdpDirection reads the a= direction of an SDP (sendrecv when absent).
+// sdpDirection reads the a= direction of an SDP's audio (sendrecv when absent).
 func sdpDirection(sdp string) media.Direction {
+	sdp, _, _ = strings.Cut(sdp, "m=video ")
 	for _, d := range []media.Direction{media.SendOnly, media.RecvOnly, media.Inactive, media.SendRecv} {
 		if strings.Contains(sdp, "a="+string(d)+"\r\n") {
 			return d
@@ -61,6 +62,7 @@ type fakeMedia struct {
 	answerErr error
 	noICE     bool              // sessions never report ICE connected
 	mixes     [][]media.Session // every Mix, in order (conference_test.go)
+	cameraErr error             // fake_video_test.go
 }
 
 func (m *fakeMedia) NewSession(media.Options) (media.Session, error) {
@@ -103,6 +105,8 @@ type fakeSession struct {
 	ops     []mediaOp
 	version int
 	onState func(string)
+	video   media.Direction // fake_video_test.go
+	hasLine bool            // an m=video has been negotiated (fake_video_test.go)
 }
 
 func (s *fakeSession) record(op mediaOp) {
@@ -119,7 +123,7 @@ func (s *fakeSession) nextSDP(dir media.Direction) string {
 }
 
 func (s *fakeSession) Offer(_ context.Context, dir media.Direction, iceRestart bool) (string, error) {
-	sdp := s.nextSDP(dir)
+	sdp := s.nextSDP(dir) + s.offerVideo(dir)
 	s.record(mediaOp{Op: "Offer", Dir: dir, ICERestart: iceRestart, Out: sdp})
 	return sdp, nil
 }
@@ -137,7 +141,7 @@ func (s *fakeSession) Answer(_ context.Context, offer string) (string, error) {
 		s.record(mediaOp{Op: "Answer", In: offer})
 		return "", err
 	}
-	sdp := s.nextSDP(answerDirection(sdpDirection(offer)))
+	sdp := s.nextSDP(answerDirection(sdpDirection(offer))) + s.answerVideo(offer)
 	s.record(mediaOp{Op: "Answer", In: offer, Out: sdp})
 	return sdp, nil
 }

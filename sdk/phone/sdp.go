@@ -35,17 +35,18 @@ func hasAudio(sdp string) bool {
 }
 
 // remoteHolds tells whether an offer puts us on hold: its audio is sendonly
-// or inactive (or the old c=0.0.0.0 form).
+// or inactive (or the old c=0.0.0.0 form). A session-level direction counts
+// unless the audio section sets its own; other m-lines (video) do not count.
 func remoteHolds(sdp string) bool {
-	inAudio := false
+	inAudio, inMedia := false, false
 	dir := "sendrecv"
 	for _, line := range strings.Split(sdp, "\n") {
 		line = strings.TrimSpace(line)
 		switch {
 		case strings.HasPrefix(line, "m="):
-			inAudio = strings.HasPrefix(line, "m=audio")
+			inAudio, inMedia = strings.HasPrefix(line, "m=audio"), true
 		case line == "a=sendonly" || line == "a=inactive" || line == "a=recvonly" || line == "a=sendrecv":
-			if inAudio || dir == "sendrecv" {
+			if inAudio || !inMedia {
 				dir = strings.TrimPrefix(line, "a=")
 			}
 		case inAudio && strings.HasPrefix(line, "c=IN IP4 0.0.0.0"):

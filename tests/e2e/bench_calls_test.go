@@ -190,3 +190,33 @@ func TestBenchCalls(b *testing.T) {
 	}
 	fmt.Fprint(os.Stdout, out.String())
 }
+
+// TestBenchVideoAnswer prints Answer({video: true}) → "connected" against
+// Answer() → "connected" for audio-only calls, between two SDK pages
+// (videoPair), median of RUNS calls each (issue 11's budget: within 1.3×).
+func TestBenchVideoAnswer(b *testing.T) {
+	runs := benchOnly(b)
+	v := newVideoPair(b)
+	measure := func(options, answer string) []float64 {
+		var out []float64
+		for i := 0; i < runs; i++ {
+			inc, conn := v.count(b, "bob", "incoming"), v.count(b, "bob", "connected")
+			v.alice.Eval(b, `harness.clients.alice.MakeCall('bob', `+options+`)`, nil)
+			v.waitCount(b, "bob", "incoming", inc)
+			var d float64
+			v.bob.Eval(b, fmt.Sprintf(`new Promise(resolve => {
+				const t0 = performance.now();
+				video.call('bob').Answer(%s);
+				const poll = () => video.events('bob', 'connected') > %d ? resolve(performance.now() - t0) : setTimeout(poll, 1);
+				poll();
+			})`, answer, conn), &d)
+			out = append(out, d)
+			v.hangup(b)
+		}
+		return out
+	}
+	audio := median(measure(`{}`, ``))
+	video := median(measure(`{video: true}`, `{video: true}`))
+	fmt.Printf("\nAnswer() → connected, median of %d, ms:\n  audio only          %8.1f\n  Answer({video:true}) %7.1f  (%.2fx)\n",
+		runs, audio, video, video/audio)
+}
