@@ -68,9 +68,11 @@ func (s *Session) onResult(m message) {
 	}
 	fx := s.onLeaderSpokeLocked(m.From)
 	fx = append(fx, s.follow.refresh(m.Call)...)
+	skip := ""
 	if m.Call != nil {
-		fx = append(fx, s.follow.refreshAll(m.Calls, m.Call.CallID)...)
+		skip = m.Call.CallID
 	}
+	fx = append(fx, s.follow.refreshAll(m.Calls, skip)...) // a conference changes every call
 	s.mu.Unlock()
 	s.run(fx)
 	if m.To != s.cfg.TabID {
