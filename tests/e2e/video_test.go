@@ -285,7 +285,6 @@ func TestVideoCalls(t *testing.T) {
 		assert.False(t, ok, "MuteVideo on an ended call")
 	})
 
-
 	// After a camera switch a later call's camera gave the far end no frames
 	// here (not yet understood: an open defect of issue 11), so the switch
 	// runs after every subtest that counts frames; only "camera refused",
