@@ -22,6 +22,9 @@ type link struct {
 	// registeredAt is when the registration first succeeded on this link
 	// (zero before); guarded by Phone.mu.
 	registeredAt time.Time
+	// closeErr is why the server closed the link, kept when that happened
+	// before connect() attached it, for the log line; guarded by Phone.mu.
+	closeErr error
 }
 
 func newLink(url string) *link {
@@ -137,8 +140,12 @@ func (p *Phone) connect() {
 
 // onLinkClosed runs when a connection ends without us closing it.
 func (p *Phone) onLinkClosed(l *link, err error) {
-	first := l.end()
+	l.end()
 	p.mu.Lock()
+	if err != nil && l.closeErr == nil {
+		l.closeErr = err
+	}
+	err = l.closeErr
 	current := p.link == l
 	if current {
 		p.link = nil
@@ -151,9 +158,7 @@ func (p *Phone) onLinkClosed(l *link, err error) {
 	if !current || l.t == nil {
 		return // not attached yet: connect() notices through l.done
 	}
-	if first || err != nil {
-		p.log.Warnf("connection to %s lost: %s", logs.RedactURL(l.url), redactIn(err, l.url))
-	}
+	p.log.Warnf("connection to %s lost: %s", logs.RedactURL(l.url), redactIn(err, l.url))
 	p.reportConnection(ConnDisconnected, l.url, 0)
 	p.ua.Detach(l.t)
 	p.calls.connectionLost()
