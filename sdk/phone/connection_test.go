@@ -276,6 +276,13 @@ func TestBackoffAfterShortAndStableLinks(t *testing.T) {
 		f.clock.Advance(pending[0])
 		f.conn = f.dialer.waitConn(t)
 		require.Eventually(t, func() bool { return f.phone.Status() == "registered" }, waitFor, time.Millisecond)
+		// The link's stability is measured from when the phone heard the
+		// registration succeed, which follows the status by a moment.
+		require.Eventually(t, func() bool {
+			f.phone.mu.Lock()
+			defer f.phone.mu.Unlock()
+			return f.phone.link != nil && !f.phone.link.registeredAt.IsZero()
+		}, waitFor, time.Millisecond)
 		return pending[0]
 	}
 	assert.LessOrEqual(t, reconnect(), 625*time.Millisecond, "a first drop: within a second")
