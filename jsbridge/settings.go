@@ -53,22 +53,7 @@ func (c *client) setIceServers(args []js.Value) any {
 
 // getIceServers() (ext).
 func (c *client) getIceServers([]js.Value) any {
-	list := []any{}
-	for _, s := range c.settings.ICEServers() {
-		urls := make([]any, len(s.URLs))
-		for i, u := range s.URLs {
-			urls[i] = u
-		}
-		server := map[string]any{"urls": urls}
-		if s.Username != "" {
-			server["username"] = s.Username
-		}
-		if s.Credential != "" {
-			server["credential"] = s.Credential
-		}
-		list = append(list, server)
-	}
-	return js.ValueOf(list)
+	return iceServersToJS(c.settings.ICEServers())
 }
 
 func (c *client) setPreferredCodec(args []js.Value) any {
