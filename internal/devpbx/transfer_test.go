@@ -118,10 +118,14 @@ func TestCallerTransfersTheBotToBot2(t *testing.T) {
 		n.answer(t, sip.NewResponseFromRequest(n.req, 200, "OK", nil))
 		close(n.done)
 	}
-	var placed, answered bool
-	for _, c := range srv.Bot().Calls() {
-		placed = placed || (c.User == bot.TransferTarget && c.Direction == "outgoing" && c.State == "connected")
-		answered = answered || (c.User == "bot" && c.Direction == "incoming" && c.State == "connected")
-	}
-	assert.True(t, placed && answered, "both legs of the bot's call to bot2 are up: %+v", srv.Bot().Calls())
+	// The answered leg is up once the bot's ACK reaches it, which may be
+	// just after the 200 OK the NOTIFY reported.
+	assert.Eventually(t, func() bool {
+		var placed, answered bool
+		for _, c := range srv.Bot().Calls() {
+			placed = placed || (c.User == bot.TransferTarget && c.Direction == "outgoing" && c.State == "connected")
+			answered = answered || (c.User == "bot" && c.Direction == "incoming" && c.State == "connected")
+		}
+		return placed && answered
+	}, 5*time.Second, 10*time.Millisecond, "both legs of the bot's call to bot2 are up: %+v", srv.Bot().Calls())
 }

@@ -71,7 +71,10 @@ type Bot struct {
 	mu    sync.Mutex
 	calls map[string]*Call // by Call-ID
 	order []string         // Call-IDs, oldest first
-	subs  map[chan Event]struct{}
+	// placing holds the Call-IDs of INVITEs the bot is sending that are
+	// not in calls yet: a call to itself can arrive back before then.
+	placing map[string]bool
+	subs    map[chan Event]struct{}
 }
 
 // Start binds the bot to a UDP port on 127.0.0.1 and serves calls.
@@ -100,7 +103,7 @@ func Start(cfg Config) (*Bot, error) {
 	}
 	laddr := pc.LocalAddr().(*net.UDPAddr)
 	b := &Bot{cfg: cfg, log: cfg.Log, conn: pc, port: laddr.Port, duas: map[string]*sipgo.DialogUA{},
-		calls: map[string]*Call{}, subs: map[chan Event]struct{}{}}
+		calls: map[string]*Call{}, placing: map[string]bool{}, subs: map[chan Event]struct{}{}}
 	b.ctx, b.cancel = context.WithCancel(context.Background())
 	b.ua, err = sipgo.NewUA(sipgo.WithUserAgent("devpbx-bot"), sipgo.WithUserAgentHostname("127.0.0.1"))
 	if err == nil {

@@ -55,6 +55,8 @@ func (b *Bot) Dial(user, displayName string) (*Call, error) {
 	req.SetBody([]byte(offer))
 
 	ringCtx, stopRing := context.WithTimeout(b.ctx, b.cfg.RingFor)
+	b.markPlacing(callID.Value(), true)
+	defer b.markPlacing(callID.Value(), false)
 	sess, err := b.duas["bot"].WriteInvite(ringCtx, req)
 	if err != nil {
 		stopRing()

@@ -196,10 +196,24 @@ const selfLeg = "#answered"
 // answeredID is the key of a call the bot answers: its Call-ID, or with
 // selfLeg when the bot placed that call itself.
 func (b *Bot) answeredID(callID string) string {
-	if prev, ok := b.Call(callID); ok && prev.outgoing {
+	b.mu.Lock()
+	placing := b.placing[callID]
+	b.mu.Unlock()
+	if prev, ok := b.Call(callID); placing || (ok && prev.outgoing) {
 		return callID + selfLeg
 	}
 	return callID
+}
+
+// markPlacing notes (on) or forgets (off) an INVITE being sent.
+func (b *Bot) markPlacing(callID string, on bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if on {
+		b.placing[callID] = true
+	} else {
+		delete(b.placing, callID)
+	}
 }
 
 // legOf is the call an in-dialog request is for. Of a call to itself the
