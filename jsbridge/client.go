@@ -140,6 +140,7 @@ func (c *client) initWebrtc(args []js.Value) any {
 		KeepAlive:    keepAlive,
 		PongTimeout:  pongTimeout,
 		InstanceID:   stableInstanceID(account.UserName + "@" + account.SipDomain),
+		FailbackBase: failbackInterval(field(info, "failbackInterval")),
 	}, c)
 	if err != nil {
 		logger.Errorf("initWebrtc: %v", err)
@@ -179,6 +180,16 @@ func seconds(v js.Value) time.Duration {
 		return 0
 	}
 	return time.Duration(f * float64(time.Second))
+}
+
+// failbackInterval reads sipAccountInfo.failbackInterval: seconds before the
+// first probe of the first server while on a backup (0 or absent: the
+// default, 30 s); negative turns failback off.
+func failbackInterval(v js.Value) time.Duration {
+	if f, ok := finite(v); ok && f < 0 {
+		return -1
+	}
+	return seconds(v)
 }
 
 // accountFromJS reads sipAccountInfo; unknown fields are ignored, and a

@@ -110,6 +110,8 @@ func (p *Phone) connect() {
 		p.conn = connUp
 		p.retry.next = (start + i) % len(urls)
 		p.retry.dials = 0
+		p.failback = failbackState{}
+		p.armFailbackLocked(l, false)
 		p.mu.Unlock()
 		p.log.Infof("connected to %s", logs.RedactURL(url))
 		p.reportConnection(ConnConnected, url, attempt)
@@ -150,6 +152,7 @@ func (p *Phone) onLinkClosed(l *link, err error) {
 	if current {
 		p.link = nil
 		p.conn = connLost
+		p.stopFailbackLocked()
 		if !l.registeredAt.IsZero() && p.deps.Clock.Now().Sub(l.registeredAt) >= stableLink {
 			p.retry.attempt = 0 // it was up long enough: a new outage
 		}
@@ -184,6 +187,7 @@ func (p *Phone) disconnect() {
 	p.link = nil
 	p.conn = connIdle
 	p.stopReconnectLocked()
+	p.stopFailbackLocked()
 	p.mu.Unlock()
 	if l != nil {
 		l.end()

@@ -60,4 +60,10 @@ type Deps struct {
 	// this browser (jsbridge remembers it in localStorage); "" or an
 	// invalid one makes a fresh one for this page.
 	InstanceID string
+	// FailbackBase and FailbackMax bound how often, while on a backup
+	// server (wsUrls), the first one is probed to move back to it between
+	// calls; defaults 30 s and 10 min, a negative FailbackBase turns
+	// failback off.
+	FailbackBase time.Duration
+	FailbackMax  time.Duration
 }

@@ -41,6 +41,7 @@ type Phone struct {
 	calls          *callSet
 	conf           *conference // the local conference of some of the calls
 	retry          reconnectState
+	failback       failbackState // probing the first server from a backup
 
 	limits callLimits // maxCalls, noAnswerTimeout, sessionExpires, from the account
 	tones  *callTones
