@@ -96,9 +96,10 @@ func TestProductionPath(t *testing.T) {
 		assert.Equal(t, []string{"ringing", "connected", "callEnded"}, events(t, p.page, "call:carol"))
 	})
 
-	// Last, because it restarts Kamailio (and so forgets baresip's
-	// registration): the media path does not depend on the WebSocket.
-	t.Run("a call survives a WebSocket reconnect", func(t *testing.T) {
+	// Coming back online restarts ICE: the re-INVITE with fresh
+	// credentials crosses rtpengine, which keeps plain RTP to baresip.
+	t.Run("a call survives an ICE restart", func(t *testing.T) {
+		connected := p.countCallEvents(t, "carol", "connected")
 		mark := p.bs.Mark()
 		var ok bool
 		p.page.Eval(t, `harness.clients.carol.MakeCall('baresip')`, &ok)
@@ -106,7 +107,75 @@ func TestProductionPath(t *testing.T) {
 		_, err := p.bs.WaitEventAfter(mark, "CALL_INCOMING", 10*time.Second)
 		require.NoError(t, err)
 		require.NoError(t, p.bs.Accept())
-		p.waitCallEvents(t, "carol", "connected", 2)
+		p.waitCallEvents(t, "carol", "connected", connected+1)
+		p.heardByBaresip(t, loud, "our tone")
+
+		p.page.SetOffline(t, true)
+		p.page.WaitUntil(t, `!navigator.onLine`, 5*time.Second)
+		p.page.SetOffline(t, false)
+		p.page.WaitUntil(t, `harness.clients.carol.getCall().callDetails().iceRestarts === 1`, 15*time.Second)
+		p.heardByBaresip(t, loud, "our tone after the ICE restart")
+		p.heardByPage(t, "carol", func(v float64) bool { return v > 0.05 }, "from baresip after the ICE restart")
+
+		closed := p.bs.Mark()
+		p.callDo(t, "carol", "Hangup()", nil)
+		_, err = p.bs.WaitEventAfter(closed, "CALL_CLOSED", 10*time.Second)
+		require.NoError(t, err)
+		p.page.WaitUntil(t, `harness.clients.carol.getCalls().length === 0`, 10*time.Second)
+	})
+
+	// alice transfers her call with carol to baresip: carol, referred,
+	// calls baresip through rtpengine and talks to it; alice's call ends.
+	t.Run("a transfer to baresip", func(t *testing.T) {
+		for _, name := range []string{"alice", "carol"} { // registered again after the flap
+			require.Eventually(t, func() bool { return status(t, p.page, name) == "registered" }, 20*time.Second, 50*time.Millisecond)
+		}
+		incoming := p.countCallEvents(t, "carol", "incoming")
+		connected := p.countCallEvents(t, "carol", "connected")
+		var ok bool
+		p.page.Eval(t, `harness.clients.alice.MakeCall('carol')`, &ok)
+		require.True(t, ok)
+		p.waitCallEvents(t, "carol", "incoming", incoming+1)
+		p.callDo(t, "carol", "Answer()", &ok)
+		require.True(t, ok)
+		p.waitCallEvents(t, "carol", "connected", connected+1)
+		p.page.WaitUntil(t, `harness.clients.alice.getCall().callState === 'connected'`, 10*time.Second)
+
+		mark := p.bs.Mark()
+		p.page.Eval(t, `(() => { window.transferDone = harness.clients.alice.getCall().Transfer('baresip'); return true; })()`, nil)
+		_, err := p.bs.WaitEventAfter(mark, "CALL_INCOMING", 10*time.Second)
+		require.NoError(t, err, "carol, referred, calls baresip")
+		require.NoError(t, p.bs.Accept())
+		p.page.Eval(t, `window.transferDone`, &ok)
+		assert.True(t, ok, "Transfer resolves true once baresip answered")
+		p.page.WaitUntil(t, `harness.clients.alice.getCalls().length === 0`, 10*time.Second)
+		p.waitCallEvents(t, "carol", "connected", connected+2)
+		p.page.WaitUntil(t, `harness.clients.carol.getCalls().length === 1`, 10*time.Second)
+		var referredBy string
+		p.callDo(t, "carol", "callDetails().referredBy", &referredBy)
+		assert.Contains(t, referredBy, "alice")
+		p.heardByBaresip(t, loud, "carol's tone after the transfer")
+		p.heardByPage(t, "carol", func(v float64) bool { return v > 0.05 }, "baresip, after the transfer")
+
+		closed := p.bs.Mark()
+		p.callDo(t, "carol", "Hangup()", nil)
+		_, err = p.bs.WaitEventAfter(closed, "CALL_CLOSED", 10*time.Second)
+		require.NoError(t, err)
+		p.page.WaitUntil(t, `harness.clients.carol.getCalls().length === 0`, 10*time.Second)
+	})
+
+	// Last, because it restarts Kamailio (and so forgets baresip's
+	// registration): the media path does not depend on the WebSocket.
+	t.Run("a call survives a WebSocket reconnect", func(t *testing.T) {
+		connected := p.countCallEvents(t, "carol", "connected")
+		mark := p.bs.Mark()
+		var ok bool
+		p.page.Eval(t, `harness.clients.carol.MakeCall('baresip')`, &ok)
+		require.True(t, ok)
+		_, err := p.bs.WaitEventAfter(mark, "CALL_INCOMING", 10*time.Second)
+		require.NoError(t, err)
+		require.NoError(t, p.bs.Accept())
+		p.waitCallEvents(t, "carol", "connected", connected+1)
 		p.heardByBaresip(t, loud, "our tone")
 
 		p.srv.Stop()
@@ -119,7 +188,6 @@ func TestProductionPath(t *testing.T) {
 		// The dialog still works through the restarted edge: hangup reaches baresip.
 		closed := p.bs.Mark()
 		p.callDo(t, "carol", "Hangup()", nil)
-		p.waitCallEvents(t, "carol", "callEnded", 2)
 		_, err = p.bs.WaitEventAfter(closed, "CALL_CLOSED", 10*time.Second)
 		require.NoError(t, err)
 	})

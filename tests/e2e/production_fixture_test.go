@@ -55,6 +55,14 @@ func (p *productionPath) waitCallEvents(t *testing.T, name, event string, n int)
 	p.page.WaitUntil(t, fmt.Sprintf(`harness.of('call:%s').filter(e => e === %q).length >= %d`, name, event, n), 20*time.Second)
 }
 
+// countCallEvents is how many times client name has reported event.
+func (p *productionPath) countCallEvents(t *testing.T, name, event string) int {
+	t.Helper()
+	var n int
+	p.page.Eval(t, fmt.Sprintf(`harness.of('call:%s').filter(e => e === %q).length`, name, event), &n)
+	return n
+}
+
 // heardByBaresip waits until baresip's recording of the last 300 ms
 // satisfies ok, and returns the level (dBFS).
 func (p *productionPath) heardByBaresip(t *testing.T, ok func(float64) bool, what string) float64 {
