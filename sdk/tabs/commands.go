@@ -3,7 +3,7 @@ package tabs
 import (
 	"errors"
 	"fmt"
-	"time"
+	"github.com/webphone/exotelsdk/sdk/clock"
 )
 
 // This file is how a follower acts on the leader's call: a "cmd" message
@@ -13,7 +13,7 @@ import (
 type pendingCommand struct {
 	name  string
 	done  func(error)
-	timer *time.Timer
+	timer clock.Timer
 }
 
 // Forward sends a command for the leader's call (a follower's Answer,
@@ -49,7 +49,7 @@ func (s *Session) Forward(cmd Command, done func(error)) error {
 	s.seq++
 	id := fmt.Sprintf("%s-%d", s.cfg.TabID, s.seq)
 	p := &pendingCommand{name: cmd.Name, done: done}
-	p.timer = time.AfterFunc(commandTimeoutFor(cmd.Name, s.cfg.CommandTimeout), func() { s.finish(id, ErrTimeout) })
+	p.timer = s.cfg.Clock.AfterFunc(commandTimeoutFor(cmd.Name, s.cfg.CommandTimeout), func() { s.finish(id, ErrTimeout) })
 	s.pending[id] = p
 	s.mu.Unlock()
 

@@ -3,6 +3,7 @@ package tabs
 import (
 	"errors"
 	"fmt"
+	"github.com/webphone/exotelsdk/sdk/clock/clocktest"
 	"sync"
 	"testing"
 	"time"
@@ -19,9 +20,13 @@ type origin struct {
 	// tabs in the order they were opened
 	tabs  []*tab
 	locks map[string]*fakeLock
+	// clock times every session's command timeouts and logout grace.
+	clock *clocktest.Manual
 }
 
-func newOrigin(t *testing.T) *origin { return &origin{t: t, locks: map[string]*fakeLock{}} }
+func newOrigin(t *testing.T) *origin {
+	return &origin{t: t, locks: map[string]*fakeLock{}, clock: clocktest.New()}
+}
 
 // tab is one fake browser tab: everything the browser calls into it
 // (messages, lock grants) runs on its own loop, one at a time, in order.
@@ -232,6 +237,7 @@ func (o *origin) start(name, account string, cfg Config) (*tab, *host) {
 	h := &host{tb: tb, status: "initial"}
 	cfg.Account, cfg.TabID, cfg.Bus, cfg.Lock = account, name, tb, tb
 	cfg.Log = logs.NewBook(100).Logger(name)
+	cfg.Clock = o.clock
 	s, err := New(cfg, h)
 	if err != nil {
 		o.t.Fatal(err)

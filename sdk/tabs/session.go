@@ -12,6 +12,7 @@ package tabs
 import (
 	"errors"
 	"fmt"
+	"github.com/webphone/exotelsdk/sdk/clock"
 	"math/rand/v2"
 	"sync"
 	"time"
@@ -75,6 +76,9 @@ type Config struct {
 	// LogoutGrace is how long a leader that logs out keeps the lock after
 	// telling the others, so that they withdraw before it is free; default 500 ms.
 	LogoutGrace time.Duration
+	// Clock times the command timeouts and the logout grace; default the
+	// system clock.
+	Clock clock.Clock
 }
 
 type role int
@@ -127,7 +131,7 @@ type Session struct {
 
 // logoutHold is a lock given back after a delay.
 type logoutHold struct {
-	timer   *time.Timer
+	timer   clock.Timer
 	release func()
 }
 
@@ -141,6 +145,9 @@ func New(cfg Config, host Host) (*Session, error) {
 	}
 	if cfg.CommandTimeout <= 0 {
 		cfg.CommandTimeout = 15 * time.Second
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = clock.System{}
 	}
 	if cfg.LogoutGrace <= 0 {
 		cfg.LogoutGrace = 500 * time.Millisecond
@@ -271,7 +278,7 @@ func (s *Session) Stop() {
 		release = sync.OnceFunc(release)
 		s.mu.Lock()
 		if !s.closed {
-			s.logoutHold = &logoutHold{release: release, timer: time.AfterFunc(s.cfg.LogoutGrace, release)}
+			s.logoutHold = &logoutHold{release: release, timer: s.cfg.Clock.AfterFunc(s.cfg.LogoutGrace, release)}
 		}
 		s.mu.Unlock()
 	case roleFollower:

@@ -215,7 +215,8 @@ func TestLeaderLogoutStopsEveryTab(t *testing.T) {
 		assert.True(t, ok)
 		assert.Equal(t, "unregistered", st)
 	}
-	time.Sleep(700 * time.Millisecond) // past the logout grace: the lock is free
+	waitFor(t, "the logout grace runs", func() bool { return len(o.clock.Pending()) == 1 })
+	o.clock.Advance(time.Second) // past the logout grace: the lock is free
 	assert.Empty(t, leaderOf(a, b, c), "nobody took over")
 	assert.Zero(t, b.registerCount()+c.registerCount())
 
@@ -359,6 +360,12 @@ func TestCommandTimesOut(t *testing.T) {
 	require.NoError(t, err)
 	select {
 	case err := <-out:
+		t.Fatalf("the command ended before its timeout: %v", err)
+	default:
+	}
+	o.clock.Advance(time.Minute)
+	select {
+	case err := <-out:
 		assert.ErrorIs(t, err, ErrTimeout)
 	case <-time.After(2 * time.Second):
 		t.Fatal("no timeout")
@@ -392,7 +399,8 @@ func TestLoginRightAfterLogout(t *testing.T) {
 			return slices.Equal(f.registerEvents(), []string{"registered", "unregistered", "registered"})
 		})
 	}
-	time.Sleep(700 * time.Millisecond) // past the logout grace: the lock was not given back
+	assert.Empty(t, o.clock.Pending(), "logging in again cancelled the logout grace")
+	o.clock.Advance(time.Second) // past the logout grace: the lock was not given back
 	assert.Equal(t, []*host{a}, leaderOf(a, b, c))
 	assert.Empty(t, a.sessionEvents())
 	b.tb.do(b.s.Stop)
