@@ -73,7 +73,7 @@ type Call struct {
 	ended      bool
 	missed     bool
 	earlyMedia bool          // outgoing: a 18x carried SDP
-	iceTimer   *time.Timer   // pending ICE restart after a disconnection
+	iceTimer   clock.Timer   // pending ICE restart after a disconnection
 	noAnswer   clock.Timer   // incoming: noAnswerTimeout
 	dtmf       chan string   // digits waiting to go out as INFO, in order
 	xfer       transferState // call_transfer.go

@@ -59,7 +59,7 @@ func (c *Call) onMediaState(state string) {
 			c.mediaWatch = nil
 		}
 	case "disconnected":
-		c.iceTimer = time.AfterFunc(iceGrace, func() {
+		c.iceTimer = c.p.deps.Clock.AfterFunc(iceGrace, func() {
 			safely(c.p, "ICE restart", func() { c.restartICE("media disconnected for " + iceGrace.String()) })
 		})
 	case "failed":

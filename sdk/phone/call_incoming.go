@@ -257,17 +257,21 @@ func (c *Call) exchangeDone() {
 // ended with a BYE.
 func (c *Call) retransmitUntilAck(ok *sip.Response, ackWait chan struct{}) bool {
 	interval := sip.T1
-	deadline := time.After(64 * sip.T1)
+	deadline, dt := c.p.after(64 * sip.T1)
+	defer dt.Stop()
 	for {
+		resend, rt := c.p.after(interval)
 		select {
 		case <-ackWait:
+			rt.Stop()
 			return !c.Ended()
 		case <-deadline:
+			rt.Stop()
 			c.log.Warnf("no ACK for our 200 OK; hanging up")
 			c.sendBye()
 			c.end(StateTerminated, CauseNetwork, 0, "no ACK from the far end")
 			return false
-		case <-time.After(interval):
+		case <-resend:
 			if c.Ended() {
 				return false
 			}
