@@ -52,6 +52,9 @@ export interface SipAccountInfo {
   wsUrl?: string;
   /** ext: several servers, tried in turn on connect and reconnect. */
   wsUrls?: string[];
+  /** ext: seconds before the first of wsUrls is probed again while on a later one (default 30,
+   *  doubling to 10 min); the SDK moves back between calls, never during one; negative: off. */
+  failbackInterval?: number;
   /** ext: STUN/TURN servers for calls and diagnostics. */
   iceServers?: IceServer[];
   /** ext: how sendDTMF sends digits; default 'info' (SIP INFO application/dtmf-relay). */

@@ -8,7 +8,7 @@ import exotelSDK, {
 const info: SipAccountInfo = {
   userName: 'alice', authUser: 'alice', secret: 'pw', sipdomain: 'example.com',
   domain: 'sip.example.com:443', port: 443, security: 'wss', endpoint: 'ws', displayname: 'Alice',
-  wsUrls: ['wss://a.example.com/ws', 'wss://b.example.com/ws'],
+  wsUrls: ['wss://a.example.com/ws', 'wss://b.example.com/ws'], failbackInterval: 30,
   iceServers: [{ urls: 'turn:turn.example.com:3478', username: 'u', credential: 'c' }],
   dtmfMode: 'rfc4733', keepAliveInterval: 25, keepAliveTimeout: 10,
 };
