@@ -99,15 +99,7 @@ func TestProductionPath(t *testing.T) {
 	// Coming back online restarts ICE: the re-INVITE with fresh
 	// credentials crosses rtpengine, which keeps plain RTP to baresip.
 	t.Run("a call survives an ICE restart", func(t *testing.T) {
-		connected := p.countCallEvents(t, "carol", "connected")
-		mark := p.bs.Mark()
-		var ok bool
-		p.page.Eval(t, `harness.clients.carol.MakeCall('baresip')`, &ok)
-		require.True(t, ok)
-		_, err := p.bs.WaitEventAfter(mark, "CALL_INCOMING", 10*time.Second)
-		require.NoError(t, err)
-		require.NoError(t, p.bs.Accept())
-		p.waitCallEvents(t, "carol", "connected", connected+1)
+		p.dialBaresip(t, "carol")
 		p.heardByBaresip(t, loud, "our tone")
 
 		p.page.SetOffline(t, true)
@@ -117,11 +109,7 @@ func TestProductionPath(t *testing.T) {
 		p.heardByBaresip(t, loud, "our tone after the ICE restart")
 		p.heardByPage(t, "carol", func(v float64) bool { return v > 0.05 }, "from baresip after the ICE restart")
 
-		closed := p.bs.Mark()
-		p.callDo(t, "carol", "Hangup()", nil)
-		_, err = p.bs.WaitEventAfter(closed, "CALL_CLOSED", 10*time.Second)
-		require.NoError(t, err)
-		p.page.WaitUntil(t, `harness.clients.carol.getCalls().length === 0`, 10*time.Second)
+		p.hangupToBaresip(t, "carol")
 	})
 
 	// alice transfers her call with carol to baresip: carol, referred,
@@ -157,25 +145,13 @@ func TestProductionPath(t *testing.T) {
 		p.heardByBaresip(t, loud, "carol's tone after the transfer")
 		p.heardByPage(t, "carol", func(v float64) bool { return v > 0.05 }, "baresip, after the transfer")
 
-		closed := p.bs.Mark()
-		p.callDo(t, "carol", "Hangup()", nil)
-		_, err = p.bs.WaitEventAfter(closed, "CALL_CLOSED", 10*time.Second)
-		require.NoError(t, err)
-		p.page.WaitUntil(t, `harness.clients.carol.getCalls().length === 0`, 10*time.Second)
+		p.hangupToBaresip(t, "carol")
 	})
 
 	// Last, because it restarts Kamailio (and so forgets baresip's
 	// registration): the media path does not depend on the WebSocket.
 	t.Run("a call survives a WebSocket reconnect", func(t *testing.T) {
-		connected := p.countCallEvents(t, "carol", "connected")
-		mark := p.bs.Mark()
-		var ok bool
-		p.page.Eval(t, `harness.clients.carol.MakeCall('baresip')`, &ok)
-		require.True(t, ok)
-		_, err := p.bs.WaitEventAfter(mark, "CALL_INCOMING", 10*time.Second)
-		require.NoError(t, err)
-		require.NoError(t, p.bs.Accept())
-		p.waitCallEvents(t, "carol", "connected", connected+1)
+		p.dialBaresip(t, "carol")
 		p.heardByBaresip(t, loud, "our tone")
 
 		p.srv.Stop()
@@ -186,10 +162,7 @@ func TestProductionPath(t *testing.T) {
 		p.page.WaitUntil(t, `harness.of('register:carol').filter(s => s === 'registered').length >= 2`, 40*time.Second)
 
 		// The dialog still works through the restarted edge: hangup reaches baresip.
-		closed := p.bs.Mark()
-		p.callDo(t, "carol", "Hangup()", nil)
-		_, err = p.bs.WaitEventAfter(closed, "CALL_CLOSED", 10*time.Second)
-		require.NoError(t, err)
+		p.hangupToBaresip(t, "carol")
 	})
 	requireNoExceptions(t, p.page)
 }

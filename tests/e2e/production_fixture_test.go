@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
 	"github.com/webphone/exotelsdk/tests/baresip"
 	"github.com/webphone/exotelsdk/tests/browser"
 	"github.com/webphone/exotelsdk/tests/kamailio"
@@ -53,6 +54,32 @@ func (p *productionPath) callDo(t *testing.T, name, method string, out any) {
 func (p *productionPath) waitCallEvents(t *testing.T, name, event string, n int) {
 	t.Helper()
 	p.page.WaitUntil(t, fmt.Sprintf(`harness.of('call:%s').filter(e => e === %q).length >= %d`, name, event, n), 20*time.Second)
+}
+
+// dialBaresip has client name call baresip, which answers: name is
+// connected once more.
+func (p *productionPath) dialBaresip(t *testing.T, name string) {
+	t.Helper()
+	connected := p.countCallEvents(t, name, "connected")
+	mark := p.bs.Mark()
+	var ok bool
+	p.page.Eval(t, fmt.Sprintf(`harness.clients.%s.MakeCall('baresip')`, name), &ok)
+	require.True(t, ok)
+	_, err := p.bs.WaitEventAfter(mark, "CALL_INCOMING", 10*time.Second)
+	require.NoError(t, err)
+	require.NoError(t, p.bs.Accept())
+	p.waitCallEvents(t, name, "connected", connected+1)
+}
+
+// hangupToBaresip hangs up client name's call: baresip sees it close and
+// name has no call left.
+func (p *productionPath) hangupToBaresip(t *testing.T, name string) {
+	t.Helper()
+	closed := p.bs.Mark()
+	p.callDo(t, name, "Hangup()", nil)
+	_, err := p.bs.WaitEventAfter(closed, "CALL_CLOSED", 10*time.Second)
+	require.NoError(t, err)
+	p.page.WaitUntil(t, fmt.Sprintf(`harness.clients.%s.getCalls().length === 0`, name), 10*time.Second)
 }
 
 // countCallEvents is how many times client name has reported event.
