@@ -111,6 +111,19 @@ func (c *Call) Established() bool {
 	return c.established
 }
 
+// answered reports whether a 2xx to our INVITE has arrived (it may not
+// be ACKed yet).
+func (c *Call) answered() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, r := range c.responses {
+		if r.IsSuccess() {
+			return true
+		}
+	}
+	return false
+}
+
 // Ended reports whether the call is over (BYE either way, CANCEL,
 // rejection or failure).
 func (c *Call) Ended() bool {

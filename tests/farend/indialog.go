@@ -188,10 +188,21 @@ func (c *Call) Hangup(ctx context.Context) error {
 		return nil
 	}
 	if !c.Established() {
-		if c.outgoing {
+		if !c.outgoing {
+			return c.Reject(603)
+		}
+		if !c.answered() {
 			return c.Cancel(ctx)
 		}
-		return c.Reject(603)
+		// The 2xx is in but runOutgoing is still ACKing it (a phone that
+		// reports "connected" on its own ICE can be that quick): wait for
+		// the dialog, then BYE as for any established call.
+		if err := c.wait(ctx, "the ACK of the answer", func() bool { return c.established || c.ended }); err != nil {
+			return err
+		}
+		if c.Ended() {
+			return nil
+		}
 	}
 	var err error
 	if c.outgoing {
