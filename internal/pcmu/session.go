@@ -10,11 +10,12 @@ import (
 )
 
 // NewAPI builds a pion API that speaks only PCMU/8000 and
-// telephone-event/8000 (what a PBX offers a WebRTC phone) and gathers
+// telephone-event/8000 (what a PBX offers a WebRTC phone), and VP8 too
+// when video is true, and gathers
 // host candidates on every interface, loopback included, so it pairs with
 // a browser on the same machine. pion's default mDNS mode, query only,
 // resolves the .local names Chromium hides its addresses behind.
-func NewAPI() (*webrtc.API, error) {
+func NewAPI(video bool) (*webrtc.API, error) {
 	me := &webrtc.MediaEngine{}
 	codecs := []webrtc.RTPCodecParameters{
 		{RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypePCMU, ClockRate: SampleRate}, PayloadType: 0},
@@ -22,6 +23,11 @@ func NewAPI() (*webrtc.API, error) {
 	}
 	for _, c := range codecs {
 		if err := me.RegisterCodec(c, webrtc.RTPCodecTypeAudio); err != nil {
+			return nil, err
+		}
+	}
+	if video {
+		if err := me.RegisterCodec(vp8Codec, webrtc.RTPCodecTypeVideo); err != nil {
 			return nil, err
 		}
 	}
@@ -39,17 +45,22 @@ func NewAPI() (*webrtc.API, error) {
 type Options struct {
 	Name   string // names the outgoing track and stream (see NewSender)
 	Source Source // what the session sends; nil: silence
+	// Video adds a sendrecv VP8 transceiver whose track echoes the video
+	// received (see VideoEcho): offers carry m=video, and a video offer is
+	// answered sendrecv.
+	Video bool
 	ReceiverOptions
 }
 
 // Session is the WebRTC side of one call: a pion PeerConnection with one
-// sendrecv audio transceiver, plus the SIP-level offer/answer state. SDP
+// sendrecv audio transceiver (and a video one with Options.Video), plus the SIP-level offer/answer state. SDP
 // goes out non-trickled, with all candidates, after gathering finishes.
 // Audio flows out only while both SDPs allow it (not on hold).
 type Session struct {
-	PC   *webrtc.PeerConnection
-	Send *Sender
-	Recv *Receiver
+	PC    *webrtc.PeerConnection
+	Send  *Sender
+	Recv  *Receiver
+	Video *VideoEcho // nil without Options.Video
 
 	mu        sync.Mutex
 	version   uint64 // o= session version of the last SDP sent
@@ -62,7 +73,7 @@ type Session struct {
 
 // NewSession makes a session; Close it.
 func NewSession(opt Options) (*Session, error) {
-	api, err := NewAPI()
+	api, err := NewAPI(opt.Video)
 	if err != nil {
 		return nil, err
 	}
@@ -75,7 +86,25 @@ func NewSession(opt Options) (*Session, error) {
 		s.Close()
 		return nil, err
 	}
-	pc.OnTrack(func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) { go s.Recv.Read(tr) })
+	if opt.Video {
+		if s.Video, err = newVideoEcho(opt.Name); err == nil {
+			var t *webrtc.RTPTransceiver
+			if t, err = pc.AddTransceiverFromTrack(s.Video.track, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionSendrecv}); err == nil {
+				go drainRTCP(t.Sender())
+			}
+		}
+		if err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
+	pc.OnTrack(func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
+		if tr.Kind() == webrtc.RTPCodecTypeVideo && s.Video != nil {
+			go s.Video.read(pc, tr)
+			return
+		}
+		go s.Recv.Read(tr)
+	})
 	return s, nil
 }
 
@@ -115,6 +144,9 @@ func (s *Session) Answer(ctx context.Context, offer string) (string, error) {
 	role := s.role
 	s.mu.Unlock()
 	s.Recv.LearnEventPTs(offer, sdp)
+	if dir := videoDirection(offer); dir != "" && s.Video != nil {
+		sdp = setVideoDirection(sdp, AnswerDirection(dir))
+	}
 	return s.sent(sdp, AnswerDirection(AudioDirection(offer)), role), nil
 }
 
@@ -133,14 +165,19 @@ func (s *Session) AcceptAnswer(answer string) error {
 }
 
 // ReOffer returns an offer for a re-INVITE that keeps the current
-// transport (ICE, DTLS) and only changes the audio direction to dir. It
+// transport (ICE, DTLS) and only changes the direction (audio and video)
+// to dir. It
 // is SIP-level: pion keeps running unchanged, as a PBX's hold would.
 func (s *Session) ReOffer(dir string) (string, error) {
 	ld := s.PC.LocalDescription()
 	if ld == nil {
 		return "", fmt.Errorf("no local description yet")
 	}
-	return s.sent(ld.SDP, dir, "actpass"), nil
+	sdp := ld.SDP
+	if s.Video != nil && videoDirection(sdp) != "" {
+		sdp = setVideoDirection(sdp, dir)
+	}
+	return s.sent(sdp, dir, "actpass"), nil
 }
 
 // ReAnswered records the answer to one of our offers.

@@ -13,9 +13,10 @@ import (
 )
 
 // videoPair is two SDK pages, alice and bob, registered to one Kamailio in
-// one Chromium whose fake devices are a tone microphone and two fake
+// one Chromium whose fake devices are a tone microphone and three fake
 // cameras that draw real frames.
 type videoPair struct {
+	srv        *kamailio.Server
 	alice, bob *browser.Page
 }
 
@@ -27,7 +28,7 @@ func newVideoPair(t testing.TB) *videoPair {
 		// camera (Y16), whose frames no far end decodes; the tests switch
 		// to the third, an ordinary I420 one.
 		Flags: map[string]any{"use-fake-device-for-media-stream": "device-count=3"}})
-	v := &videoPair{}
+	v := &videoPair{srv: srv}
 	for _, name := range []string{"alice", "bob"} {
 		page := b.OpenWith(t, base+"/tests/pages/phone.html", browser.OpenOptions{InitScript: videoInitScript})
 		page.Eval(t, `window.logLines = []; exotelSDK.ExotelWebClient.registerLoggerCallback((level, message) => logLines.push(message))`, nil)
@@ -38,7 +39,8 @@ func newVideoPair(t testing.TB) *videoPair {
 				t.Logf("%s's SDK log (last %d lines):\n%s", name, len(lines), strings.Join(lines, "\n"))
 			}
 		})
-		page.Eval(t, `harness.create('`+name+`', `+js(t, account(t, srv, name))+`).then(() => harness.clients.`+name+`.DoRegister())`, nil)
+		// maxCalls 2: a second call can wait while a video call is up.
+		page.Eval(t, `harness.create('`+name+`', Object.assign(`+js(t, account(t, srv, name))+`, {maxCalls: 2})).then(() => harness.clients.`+name+`.DoRegister())`, nil)
 		waitEvent(t, page, "register:"+name, "registered", 10*time.Second)
 		if name == "alice" {
 			v.alice = page
@@ -287,6 +289,8 @@ func TestVideoCalls(t *testing.T) {
 		v.alice.Eval(t, `harness.lastCall('alice').MuteVideo()`, &ok)
 		assert.False(t, ok, "MuteVideo on an ended call")
 	})
+
+	t.Run("with the Go far end", func(t *testing.T) { videoWithTheGoFarEnd(t, v) })
 
 	t.Run("camera switched mid-call", func(t *testing.T) {
 		defer v.hangup(t)

@@ -153,3 +153,14 @@ func (c *Call) RemoteDirection() string {
 	_, r := m.Directions()
 	return r
 }
+
+// Video reports the VP8 video received so far (frames, keyframes, the
+// resolution of the last keyframe); zero for a far end without
+// Config.Video or before media.
+func (c *Call) Video() VideoFigures {
+	m, err := c.mediaSession()
+	if err != nil || m.Video == nil {
+		return VideoFigures{}
+	}
+	return m.Video.Figures()
+}

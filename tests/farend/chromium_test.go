@@ -40,7 +40,7 @@ func TestChromiumInterop(t *testing.T) {
 			p.Eval(t, chromePeer, nil)
 			ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
 			defer cancel()
-			m, err := newMediaSession()
+			m, err := newMediaSession(false)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -30,6 +30,9 @@ type Config struct {
 	DisplayName string // From display name on calls; default none
 	Expires     int    // REGISTER expiry in seconds; default 300
 	NoRegister  bool   // do not REGISTER in New (call Register yourself)
+	// Video: offers carry VP8 video and video offers are answered
+	// sendrecv; what arrives is counted (Call.Video) and echoed back.
+	Video bool
 }
 
 // Peer is one far-end user agent bound to its own UDP port on 127.0.0.1.

@@ -118,7 +118,7 @@ func (c *Call) sdpAnswer(ctx context.Context) (string, error) {
 	if offer == "" {
 		return "", errors.New("farend: INVITE without SDP offer is not supported")
 	}
-	media, err := newMediaSession()
+	media, err := newMediaSession(c.peer.cfg.Video)
 	if err != nil {
 		return "", err
 	}

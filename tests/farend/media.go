@@ -38,11 +38,17 @@ type mediaSession struct {
 	tone *pcmu.Tone
 }
 
-func newMediaSession() (*mediaSession, error) {
+// newMediaSession makes a call's media; with video its offers and answers
+// carry VP8 video that echoes what it receives (pcmu.VideoEcho).
+func newMediaSession(video bool) (*mediaSession, error) {
 	tone := pcmu.NewTone(toneAmplitude)
-	s, err := pcmu.NewSession(pcmu.Options{Name: "farend", Source: tone})
+	s, err := pcmu.NewSession(pcmu.Options{Name: "farend", Source: tone, Video: video})
 	if err != nil {
 		return nil, err
 	}
 	return &mediaSession{Session: s, tone: tone}, nil
 }
+
+// VideoFigures is what a far end with Config.Video received: complete VP8
+// frames, keyframes, and the resolution of the last keyframe.
+type VideoFigures = pcmu.VideoFigures

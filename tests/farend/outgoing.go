@@ -40,7 +40,7 @@ func (p *Peer) Dial(ctx context.Context, to string, opt CallOptions) (*Call, err
 	if err != nil {
 		return nil, fmt.Errorf("farend: bad target %q: %w", to, err)
 	}
-	media, err := newMediaSession()
+	media, err := newMediaSession(p.cfg.Video)
 	if err != nil {
 		return nil, err
 	}
