@@ -17,5 +17,8 @@
 //     it, rewriting it for hold and resume (sdp.go);
 //   - a Session: the pion PeerConnection with one audio transceiver and
 //     the SIP-level offer/answer state, SDP sent complete once ICE
-//     gathering finished (session.go).
+//     gathering finished (session.go);
+//   - for video tests, a VideoEcho (Options.Video): VP8 received is
+//     counted (frames, the resolution of keyframes) and sent straight
+//     back, so both ends see real frames without an encoder (video.go).
 package pcmu
