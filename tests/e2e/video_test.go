@@ -291,6 +291,7 @@ func TestVideoCalls(t *testing.T) {
 	})
 
 	t.Run("with the Go far end", func(t *testing.T) { videoWithTheGoFarEnd(t, v) })
+	t.Run("a preferred video codec", func(t *testing.T) { preferredVideoCodec(t, v) })
 
 	t.Run("camera switched mid-call", func(t *testing.T) {
 		defer v.hangup(t)
