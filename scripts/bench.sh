@@ -8,7 +8,8 @@
 #   - INVITE frame → incoming, Answer() → connected, and renderer RSS, JS heap,
 #     Go heap and goroutines after 10 and after BENCH_CALLS (200) calls.
 # RUNS (default 9) is the samples per start-up row. BENCH selects what runs
-# (a -run pattern; default both: TestBenchStartup and TestBenchCalls).
+# (a -run pattern; default all: TestBenchStartup, TestBenchCalls,
+# TestBenchSecondCall, TestBenchVideoAnswer).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build-wasm.sh

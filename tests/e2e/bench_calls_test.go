@@ -132,12 +132,7 @@ func runCalls(b *testing.T, sdk benchSDK, drv callDriver, calls int, snapshotsAt
 		var d float64
 		page.Eval(b, fmt.Sprintf(`%s - benchInvites[%d]`, drv.at("incoming", i), invites), &d)
 		f.toIncoming = append(f.toIncoming, d)
-		page.Eval(b, fmt.Sprintf(`new Promise(resolve => {
-			const t0 = performance.now();
-			%s;
-			const poll = () => %s > %d ? resolve(%s - t0) : setTimeout(poll, 1);
-			poll();
-		})`, drv.answer, drv.count("connected"), i, drv.at("connected", i)), &d)
+		d = answerToConnected(b, page, drv, drv.answer, i)
 		f.toConnected = append(f.toConnected, d)
 		fmt.Printf("  call %3d %-9s INVITE frame → incoming %6.1f ms, Answer() → connected %6.1f ms\n",
 			i+1, sdk.name, f.toIncoming[i], d)
@@ -150,6 +145,19 @@ func runCalls(b *testing.T, sdk benchSDK, drv callDriver, calls int, snapshotsAt
 		}
 	}
 	return f
+}
+
+// answerToConnected runs answer (a JS statement) on page and returns the
+// ms until the page's connected event number n (from 0) arrives.
+func answerToConnected(b *testing.T, page *browser.Page, drv callDriver, answer string, n int) float64 {
+	var d float64
+	page.Eval(b, fmt.Sprintf(`new Promise(resolve => {
+			const t0 = performance.now();
+			%s;
+			const poll = () => %s > %d ? resolve(%s - t0) : setTimeout(poll, 1);
+			poll();
+		})`, answer, drv.count("connected"), n, drv.at("connected", n)), &d)
+	return d
 }
 
 // BenchmarkCalls prints, for both SDKs, INVITE frame → "incoming" and

@@ -151,4 +151,27 @@ func videoWithTheGoFarEnd(t *testing.T, v *videoPair) {
 		farFramesFlow(t, in, "the video call resumed")
 		assert.True(t, v.hasVideo(t, "alice"))
 	})
+
+	t.Run("a video call transferred", func(t *testing.T) {
+		defer v.hangup(t)
+		defer func() { // bob's call to the far end, if the transfer made one
+			v.bob.Eval(t, `video.call('bob') && video.call('bob').Hangup()`, nil)
+			v.bob.WaitUntil(t, `!video.call('bob')`, 10*time.Second)
+		}()
+		v.call(t, `{video: true}`, `{video: true}`)
+		framesFlow(t, v.bob, "bob")
+		// alice hands bob to the Go far end: bob's SDK acts on the REFER.
+		v.alice.Eval(t, `window.transferred = video.call('alice').Transfer('carol'); true`, nil)
+		in, err := carol.WaitIncoming(ctx)
+		require.NoError(t, err)
+		assert.Contains(t, in.Request().GetHeader("Referred-By").Value(), "alice", "the far end learns who referred bob")
+		require.NoError(t, in.Answer(ctx))
+		require.True(t, v.run(t, "alice", `window.transferred`), "Transfer() resolves true")
+		v.alice.WaitUntil(t, `!video.call('alice')`, 20*time.Second)
+		require.NoError(t, in.WaitMedia(ctx))
+		farLevelEventually(t, in, func(l float64) bool { return l > -45 }, "bob heard at the far end after the transfer")
+		var referred string
+		v.eval(t, "bob", `c.callDetails().referredBy`, &referred)
+		assert.Contains(t, referred, "alice")
+	})
 }
