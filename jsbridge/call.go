@@ -5,28 +5,33 @@ package jsbridge
 import (
 	"context"
 	"strings"
+	"sync"
 	"syscall/js"
 	"time"
 
 	"github.com/webphone/exotelsdk/sdk/phone"
 )
 
-// jsCall is the Call object the app gets from callbacks and getCall(): the
-// properties of the guide plus methods that act on the call in the background.
-// Its functions are never released: the app may keep the object after the
-// call ends, and calling it then must log, not throw.
+// jsCall is the Go side of the Call object the app gets from callbacks and
+// getCall(): the properties of the guide plus methods that act on the call
+// in the background. The methods are on a prototype all calls share
+// (call_object.go): the app may keep the object after the call ends, and
+// calling it then must log, not throw.
 type jsCall struct {
 	c       *phone.Call
 	cl      *client
-	obj     js.Value
 	quality *callQuality // call_quality.go
+
+	mu      sync.Mutex
+	obj     js.Value // the object while the call lives (see object)
+	weak    js.Value // a WeakRef to it after release
+	methods map[string]func(args []js.Value) any
 }
 
 func newJSCall(cl *client, c *phone.Call) *jsCall {
-	jc := &jsCall{c: c, cl: cl, obj: js.Global().Get("Object").New()}
-	method := func(name string, fallback any, fn func(args []js.Value) any) {
-		jc.obj.Set(name, export("Call."+name, fallback, fn))
-	}
+	jc := &jsCall{c: c, cl: cl, methods: map[string]func(args []js.Value) any{}}
+	jc.obj = newCallObject(jc)
+	method := jc.method
 	method("Answer", false, jc.answer) // call_video.go
 	method("Hangup", false, func([]js.Value) any { return jc.ok("Hangup", c.Hangup()) })
 	method("Mute", nil, func([]js.Value) any { c.SetMuted(true); jc.refresh(); return nil })
@@ -84,7 +89,11 @@ func (jc *jsCall) hold(on bool) js.Value {
 }
 
 // refresh copies the call's current state into the object's properties.
-func (jc *jsCall) refresh() { setCallProperties(jc.obj, jc.c.Details()) }
+func (jc *jsCall) refresh() {
+	if obj := jc.object(); !obj.IsUndefined() {
+		setCallProperties(obj, jc.c.Details())
+	}
+}
 
 // details is callDetails().
 func (jc *jsCall) details() js.Value { return detailsObject(jc.c.Details()) }

@@ -45,9 +45,9 @@ var qualityEvents = map[string]bool{"qualityWarning": true, "qualityWarningClear
 func addQualityMethods(jc *jsCall) {
 	q := &callQuality{jc: jc, mon: quality.NewMonitor(), handlers: map[string][]js.Value{}}
 	jc.quality = q
-	jc.obj.Set("qualityWarnings", js.ValueOf([]any{}))
-	jc.obj.Set("postFeedback", export("Call.postFeedback", false, jc.postFeedback))
-	jc.obj.Set("on", export("Call.on", nil, func(args []js.Value) any {
+	jc.set("qualityWarnings", js.ValueOf([]any{}))
+	jc.method("postFeedback", false, jc.postFeedback)
+	jc.method("on", nil, func(args []js.Value) any {
 		name, fn := str(arg(args, 0)), arg(args, 1)
 		if !qualityEvents[name] || fn.Type() != js.TypeFunction {
 			logger.Warnf("Call.on(%q): unknown event or not a function", name)
@@ -55,8 +55,8 @@ func addQualityMethods(jc *jsCall) {
 		}
 		q.locked(func() { q.handlers[name] = append(q.handlers[name], fn) })
 		return nil
-	}))
-	jc.obj.Set("off", export("Call.off", nil, func(args []js.Value) any {
+	})
+	jc.method("off", nil, func(args []js.Value) any {
 		name, fn := str(arg(args, 0)), arg(args, 1)
 		q.mu.Lock()
 		defer q.mu.Unlock()
@@ -68,7 +68,7 @@ func addQualityMethods(jc *jsCall) {
 		}
 		q.handlers[name] = list
 		return nil
-	}))
+	})
 }
 
 // watchQuality starts sampling when the call connects; the sampler stops
@@ -118,7 +118,7 @@ func (q *callQuality) run() {
 		for i, w := range warnings {
 			list[i] = w
 		}
-		q.jc.obj.Set("qualityWarnings", js.ValueOf(list))
+		q.jc.set("qualityWarnings", js.ValueOf(list))
 		for _, ch := range changes {
 			event := "qualityWarningCleared"
 			if ch.Raised {

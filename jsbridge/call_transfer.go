@@ -14,15 +14,15 @@ import (
 // once with a logged reason and sends nothing. Progress comes as the call
 // events transferring, transferred and transferFailed.
 func addTransferMethods(jc *jsCall) {
-	jc.obj.Set("Transfer", export("Call.Transfer", resolved(false), func(args []js.Value) any {
+	jc.method("Transfer", resolved(false), func(args []js.Value) any {
 		target, ok := text(arg(args, 0))
 		if !ok || target == "" {
 			logger.Warnf("Transfer ignored: the target must be a non-empty string")
 			return resolved(false)
 		}
 		return jc.transfer("Transfer", func() error { return jc.c.Transfer(target) })
-	}))
-	jc.obj.Set("AttendedTransfer", export("Call.AttendedTransfer", resolved(false), func(args []js.Value) any {
+	})
+	jc.method("AttendedTransfer", resolved(false), func(args []js.Value) any {
 		other := jc.cl.liveCallOf(arg(args, 0))
 		switch {
 		case other == nil:
@@ -33,7 +33,7 @@ func addTransferMethods(jc *jsCall) {
 			return resolved(false)
 		}
 		return jc.transfer("AttendedTransfer", func() error { return jc.c.AttendedTransfer(other) })
-	}))
+	})
 }
 
 // transfer runs a transfer in the background: a Promise of its success.
@@ -48,15 +48,9 @@ func (jc *jsCall) transfer(name string, run func() error) js.Value {
 // liveCallOf is the call of this client whose JS object v is, or nil (an
 // object of another client, of an ended call, or no call object at all).
 func (c *client) liveCallOf(v js.Value) *phone.Call {
-	if !isObject(v) {
+	jc := callOf(v)
+	if jc == nil || jc.cl != c || jc.c.Ended() {
 		return nil
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for call, jc := range c.calls {
-		if jc.obj.Equal(v) && !call.Ended() {
-			return call
-		}
-	}
-	return nil
+	return jc.c
 }

@@ -13,9 +13,7 @@ import (
 // RemoveVideo (Promises of the outcome), MuteVideo, UnMuteVideo and
 // getLocalStream.
 func addVideoMethods(jc *jsCall) {
-	method := func(name string, fallback any, fn func(args []js.Value) any) {
-		jc.obj.Set(name, export("Call."+name, fallback, fn))
-	}
+	method := jc.method
 	method("AddVideo", resolved(false), func([]js.Value) any { return jc.changeVideo("AddVideo", jc.c.AddVideo) })
 	method("RemoveVideo", resolved(false), func([]js.Value) any { return jc.changeVideo("RemoveVideo", jc.c.RemoveVideo) })
 	method("MuteVideo", false, func([]js.Value) any { return jc.muteVideo(true) })

@@ -293,7 +293,7 @@ func (c *client) getCall([]js.Value) any {
 		}
 		return nil
 	}
-	return c.jsCallFor(call).obj
+	return c.jsCallFor(call).object()
 }
 
 // getCalls() → every call not yet ended, oldest first (ext, Many calls).
@@ -302,7 +302,7 @@ func (c *client) getCalls([]js.Value) any {
 	out := []any{}
 	if p != nil {
 		for _, call := range p.Calls() {
-			out = append(out, c.jsCallFor(call).obj)
+			out = append(out, c.jsCallFor(call).object())
 		}
 	}
 	if len(out) == 0 {
@@ -322,7 +322,7 @@ func (c *client) getCallByID(args []js.Value) any {
 	}
 	if p := c.currentPhone(""); p != nil {
 		if call := p.CallByID(id.String()); call != nil {
-			return c.jsCallFor(call).obj
+			return c.jsCallFor(call).object()
 		}
 	}
 	if t := c.tabSession(); t != nil {
@@ -402,23 +402,27 @@ func (c *client) RegisterEvent(state string) {
 func (c *client) CallEvent(call *phone.Call, event string) {
 	jc := c.jsCallFor(call)
 	c.refreshCalls() // client_conference.go: a call ending may end the others' conference
-	cb, user, tabs := c.afterCallEvent(call, event)
-	invokeLater(cb, jc.obj, event, user)
+	cb, user, tabs, last := c.afterCallEvent(call, event)
+	invokeLater(cb, jc.object(), event, user)
 	c.watchQuality(jc, event)
 	if tabs != nil {
 		tabs.relayCallEvent(call, event)
 	}
+	if last {
+		jc.release() // call_object.go: the call goes once the app drops its object
+	}
 }
 
-// afterCallEvent forgets an ended call's object and returns what the event
-// is told to.
-func (c *client) afterCallEvent(call *phone.Call, event string) (cb js.Value, user string, tabs *tabSession) {
+// afterCallEvent forgets an ended call's object after its last event and
+// returns what the event is told to.
+func (c *client) afterCallEvent(call *phone.Call, event string) (cb js.Value, user string, tabs *tabSession, last bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if call.Ended() && (event == phone.EventMissed || !call.Missed()) {
 		delete(c.calls, call) // its last event: "missed" follows "terminated" of a missed call
+		last = true
 	}
-	return c.callCb, c.userName, c.tabs
+	return c.callCb, c.userName, c.tabs, last
 }
 
 // SessionEvent implements phone.Listener.

@@ -10,7 +10,8 @@ import (
 // exposeDebugHooks serves the start-up benchmark (tests/e2e/bench_startup_test.go):
 // a page that defines globalThis.exotelsdkDebugHooks = {} before the wasm
 // starts gets hooks.memStats(), which returns the Go heap figures
-// (runtime.ReadMemStats) and the goroutine count. Pages that do not ask get nothing.
+// (runtime.ReadMemStats), the goroutine count and how many calls' Go sides
+// are kept. Pages that do not ask get nothing.
 func exposeDebugHooks() {
 	hooks := js.Global().Get("exotelsdkDebugHooks")
 	if hooks.Type() != js.TypeObject {
@@ -21,12 +22,13 @@ func exposeDebugHooks() {
 		var m runtime.MemStats
 		runtime.ReadMemStats(&m)
 		return object(map[string]any{
-			"heapAlloc":  float64(m.HeapAlloc),
-			"heapInuse":  float64(m.HeapInuse),
-			"heapSys":    float64(m.HeapSys),
-			"sys":        float64(m.Sys),
-			"numGC":      float64(m.NumGC),
-			"goroutines": runtime.NumGoroutine(),
+			"heapAlloc":   float64(m.HeapAlloc),
+			"heapInuse":   float64(m.HeapInuse),
+			"heapSys":     float64(m.HeapSys),
+			"sys":         float64(m.Sys),
+			"numGC":       float64(m.NumGC),
+			"goroutines":  runtime.NumGoroutine(),
+			"callObjects": callObjectsKept(), // call_object.go
 		})
 	}))
 }

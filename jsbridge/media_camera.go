@@ -135,28 +135,3 @@ func isVideoCodec(name string) bool {
 	return false
 }
 
-// preferVideoCodec moves the preferred video codec (setPreferredCodec
-// "VP8", "H264", …) to the front of the video transceiver's codecs; the
-// others stay, in the browser's order.
-func (s *pcSession) preferVideoCodec(t js.Value) {
-	name := strings.ToLower(s.opts.PreferredCodec)
-	caps := js.Global().Get("RTCRtpReceiver")
-	if !isVideoCodec(name) || !t.Get("setCodecPreferences").Truthy() || !caps.Get("getCapabilities").Truthy() {
-		return
-	}
-	codecs := caps.Call("getCapabilities", "video").Get("codecs")
-	first, rest := []any{}, []any{}
-	for i := 0; i < codecs.Length(); i++ {
-		c := codecs.Index(i)
-		if strings.EqualFold(strings.TrimPrefix(c.Get("mimeType").String(), "video/"), name) {
-			first = append(first, c)
-		} else {
-			rest = append(rest, c)
-		}
-	}
-	if len(first) == 0 {
-		logger.Warnf("preferred codec %q is not supported by this browser", s.opts.PreferredCodec)
-		return
-	}
-	t.Call("setCodecPreferences", js.ValueOf(append(first, rest...)))
-}

@@ -173,28 +173,39 @@ func (s *pcSession) transceiverOf(sender js.Value) {
 	}
 }
 
-// preferCodec moves the preferred codec to the front (setPreferredCodec).
+// preferCodec moves the preferred audio codec to the front (setPreferredCodec).
 func (s *pcSession) preferCodec() {
-	name := strings.ToLower(s.opts.PreferredCodec)
-	caps := js.Global().Get("RTCRtpReceiver")
-	if name == "" || !s.transceiver.Truthy() || !s.transceiver.Get("setCodecPreferences").Truthy() || !caps.Get("getCapabilities").Truthy() {
+	if !s.transceiver.Truthy() {
 		return
 	}
-	codecs := caps.Call("getCapabilities", "audio").Get("codecs")
+	s.preferCodecOf(s.transceiver, "audio")
+}
+
+// preferCodecOf moves the codecs of kind ("audio" or "video") that
+// setPreferredCodec names to the front of transceiver t's codecs; the
+// others stay, in the browser's order. A name of the other kind is left
+// to that kind's transceiver; an unknown one is logged.
+func (s *pcSession) preferCodecOf(t js.Value, kind string) {
+	name := strings.ToLower(s.opts.PreferredCodec)
+	caps := js.Global().Get("RTCRtpReceiver")
+	if name == "" || isVideoCodec(name) != (kind == "video") || !t.Get("setCodecPreferences").Truthy() || !caps.Get("getCapabilities").Truthy() {
+		return
+	}
+	codecs := caps.Call("getCapabilities", kind).Get("codecs")
 	first, rest := []any{}, []any{}
 	for i := 0; i < codecs.Length(); i++ {
 		c := codecs.Index(i)
-		if strings.EqualFold(strings.TrimPrefix(c.Get("mimeType").String(), "audio/"), name) {
+		if strings.EqualFold(strings.TrimPrefix(c.Get("mimeType").String(), kind+"/"), name) {
 			first = append(first, c)
 		} else {
 			rest = append(rest, c)
 		}
 	}
-	if len(first) == 0 && !isVideoCodec(name) {
+	if len(first) == 0 {
 		logger.Warnf("preferred codec %q is not supported by this browser", s.opts.PreferredCodec)
 		return
 	}
-	s.transceiver.Call("setCodecPreferences", js.ValueOf(append(first, rest...)))
+	t.Call("setCodecPreferences", js.ValueOf(append(first, rest...)))
 }
 
 func (s *pcSession) setDirection(dir media.Direction) {

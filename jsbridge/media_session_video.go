@@ -114,7 +114,7 @@ func (s *pcSession) applyVideo(add bool) {
 			return
 		}
 		ts = []js.Value{s.raw.Call("addTransceiver", "video", object(map[string]any{"direction": "recvonly"}))}
-		s.preferVideoCodec(ts[0])
+		s.preferCodecOf(ts[0], "video")
 	}
 	for _, t := range ts[1:] {
 		t.Set("direction", string(media.Inactive))
