@@ -282,6 +282,14 @@ func TestVideoCalls(t *testing.T) {
 		ok = v.run(t, "alice", `c.RemoveVideo()`)
 		assert.False(t, ok, "RemoveVideo without video")
 		v.alice.WaitUntil(t, `logLines.some(l => l.includes('AddVideo refused, the call is unchanged: a video change is already in progress'))`, 5*time.Second)
+		// While the re-INVITE of a hold is in progress AddVideo is refused too.
+		reinvites := sdpCount(t, v.bob, "in", "INVITE")
+		v.eval(t, "alice", `(window.holding = c.Hold(), c.AddVideo())`, &ok)
+		assert.False(t, ok, "AddVideo while a hold's re-INVITE is in progress")
+		require.True(t, v.run(t, "alice", `window.holding`), "the hold goes through")
+		assert.Equal(t, reinvites+1, sdpCount(t, v.bob, "in", "INVITE"), "one re-INVITE: the hold's")
+		assert.False(t, v.hasVideo(t, "alice"), "the call is unchanged: no video")
+		require.True(t, v.run(t, "alice", `c.UnHold()`))
 
 		v.hangup(t)
 		v.alice.Eval(t, `harness.lastCall('alice').AddVideo()`, &ok)
