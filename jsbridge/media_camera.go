@@ -134,4 +134,3 @@ func isVideoCodec(name string) bool {
 	}
 	return false
 }
-
