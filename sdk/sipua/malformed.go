@@ -42,7 +42,7 @@ func (ua *UA) rejectMalformed(frame []byte, why error) bool {
 	}
 	sb.WriteString("Call-ID: " + callID + "\r\nCSeq: " + cseq + "\r\n")
 	sb.WriteString("Warning: 399 - \"" + warningText(why.Error()) + "\"\r\nContent-Length: 0\r\n\r\n")
-	if _, err := sip.ParseMessage([]byte(sb.String())); err != nil {
+	if echo, err := sip.ParseMessage([]byte(sb.String())); err != nil || checkVias(echo) != nil {
 		// What we would echo is broken too (a Via or From the parser
 		// refuses): the sender could not read our answer either.
 		return false

@@ -214,10 +214,25 @@ func checkMessage(msg sip.Message) error {
 	if msg.Via() == nil || msg.CSeq() == nil || msg.CallID() == nil || msg.From() == nil || msg.To() == nil {
 		return fmt.Errorf("missing Via, CSeq, Call-ID, From or To in %q", startLine(msg))
 	}
+	if err := checkVias(msg); err != nil {
+		return err
+	}
 	// Method names are case-sensitive (RFC 3261 §7.1) but sipgo upper-cases
 	// the request line's, so compare them without case (RFC 4475 intmeth).
 	if req, ok := msg.(*sip.Request); ok && !strings.EqualFold(string(req.CSeq().MethodName), string(req.Method)) {
 		return fmt.Errorf("CSeq method %s does not match %s", req.CSeq().MethodName, req.Method)
+	}
+	return nil
+}
+
+// checkVias rejects a Via the parser read without a host (it is lenient:
+// "SIP/2.0/WSS a<b;branch=" parses with none): a response echoing it would
+// be unparsable, and it names no one to answer.
+func checkVias(msg sip.Message) error {
+	for _, h := range msg.GetHeaders("Via") {
+		if via, ok := h.(*sip.ViaHeader); !ok || via.Host == "" {
+			return fmt.Errorf("a Via without a host in %q", startLine(msg))
+		}
 	}
 	return nil
 }

@@ -123,8 +123,12 @@ func TestMalformedRequestsGet400(t *testing.T) {
 	ua, c, _, _, _ := uaWithHandler(t, 200)
 	badFrom := strings.Replace(optionsFromServer, "From: <sip:server@example.test>;tag=s1",
 		"f: \"unterminated <sip:server@example.test>;tag=s1", 1)
+	badVia := strings.Replace(optionsFromServer, "Via: SIP/2.0/WS 127.0.0.1:8080;branch=z9hG4bKopt1",
+		"Via: SIP/2.0/WSS edge.exampl<sip:alie.test;branch=", 1) // found by FuzzPhoneReceive
 	for _, silent := range []string{
 		badFrom, // a 400 echoing it would be unreadable too
+		badVia,  // read without a host: nowhere to answer, and unreadable echoed
+		strings.NewReplacer("OPTIONS", "CANCEL").Replace(badVia),
 		strings.Replace(strings.Replace(mismatch, "OPTIONS sip", "ACK sip", 1), "CSeq: 1 INVITE", "CSeq: 1 ACK x", 1),
 		strings.Replace(optionsFromServer, "Call-ID: opt-1\r\n", "", 1) + "\x00",
 		"SIP/2.0 200 OK\r\nVia: SIP/2.0/WS h;branch=z9hG4bK1\r\nCall-ID: x\r\nCSeq: 1 FOO\r\nContent-Length: 5\r\n\r\n",
@@ -132,5 +136,7 @@ func TestMalformedRequestsGet400(t *testing.T) {
 		ua.Receive([]byte(silent))
 	}
 	ua.Receive([]byte(optionsFromServer)) // a barrier: its 200 comes first if the others were silent
-	assert.True(t, strings.HasPrefix(c.next(t), "SIP/2.0 200"))
+	res := c.next(t)
+	assert.True(t, strings.HasPrefix(res, "SIP/2.0 200"), res)
+	assert.Contains(t, res, "\r\nVia: SIP/2.0/WS 127.0.0.1:8080;branch=z9hG4bKopt1\r\n", "the barrier's own answer")
 }
