@@ -214,8 +214,22 @@ func checkMessage(msg sip.Message) error {
 	if msg.Via() == nil || msg.CSeq() == nil || msg.CallID() == nil || msg.From() == nil || msg.To() == nil {
 		return fmt.Errorf("missing Via, CSeq, Call-ID, From or To in %q", startLine(msg))
 	}
+	// sipgo takes any version; we answer in ours, so only SIP/2.0 is ours
+	// to answer (RFC 3261 §8.2.2: a request line "INVITE x SIP" is not).
+	if req, ok := msg.(*sip.Request); ok && !strings.EqualFold(req.SipVersion, "SIP/2.0") {
+		return fmt.Errorf("SIP version %q in %q", req.SipVersion, startLine(msg))
+	}
 	if err := checkVias(msg); err != nil {
 		return err
+	}
+	if req, ok := msg.(*sip.Request); ok {
+		// The parser reads some headers it cannot read back once written
+		// ("F: :00:A" becomes From <sip:00:A>): a request whose answer the
+		// server could not read is malformed, whatever else it says.
+		echo := sip.NewResponseFromRequest(req, 400, "Bad Request", nil)
+		if _, err := sip.ParseMessage([]byte(echo.String())); err != nil {
+			return fmt.Errorf("an answer to %q would be unreadable: %v", startLine(msg), err)
+		}
 	}
 	// Method names are case-sensitive (RFC 3261 §7.1) but sipgo upper-cases
 	// the request line's, so compare them without case (RFC 4475 intmeth).
@@ -225,13 +239,14 @@ func checkMessage(msg sip.Message) error {
 	return nil
 }
 
-// checkVias rejects a Via the parser read without a host (it is lenient:
-// "SIP/2.0/WSS a<b;branch=" parses with none): a response echoing it would
-// be unparsable, and it names no one to answer.
+// checkVias rejects a Via the parser read without a protocol or a host (it
+// is lenient: "SIP/2.0/WSS a<b;branch=" parses with no host, "// 0" with no
+// protocol): a response echoing it would be unparsable, and it names no one
+// to answer.
 func checkVias(msg sip.Message) error {
 	for _, h := range msg.GetHeaders("Via") {
-		if via, ok := h.(*sip.ViaHeader); !ok || via.Host == "" {
-			return fmt.Errorf("a Via without a host in %q", startLine(msg))
+		if via, ok := h.(*sip.ViaHeader); !ok || via.Host == "" || !strings.EqualFold(via.ProtocolName, "SIP") {
+			return fmt.Errorf("a Via without a protocol or host in %q", startLine(msg))
 		}
 	}
 	return nil

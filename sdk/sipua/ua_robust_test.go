@@ -105,7 +105,9 @@ func TestMalformedRequestsGet400(t *testing.T) {
 	shortBody := strings.Replace(strings.NewReplacer("OPTIONS", "INVITE").Replace(optionsFromServer),
 		"Content-Length: 0", "Content-Length: 9999", 1) + "v=0"
 	negativeLength := strings.Replace(optionsFromServer, "Content-Length: 0", "Content-Length: -999", 1) // RFC 4475 ncl
-	for name, frame := range map[string]string{"CSeq mismatch": mismatch, "body too short": shortBody, "negative Content-Length": negativeLength} {
+	noVersion := strings.Replace(optionsFromServer, " SIP/2.0\r\n", " SIP\r\n", 1)                       // found by FuzzPhoneReceive
+	for name, frame := range map[string]string{"CSeq mismatch": mismatch, "body too short": shortBody,
+		"negative Content-Length": negativeLength, "version SIP": noVersion} {
 		t.Run(name, func(t *testing.T) {
 			ua, c, reqs, _, log := uaWithHandler(t, 200)
 			ua.Receive([]byte(frame))
@@ -128,6 +130,8 @@ func TestMalformedRequestsGet400(t *testing.T) {
 	for _, silent := range []string{
 		badFrom, // a 400 echoing it would be unreadable too
 		badVia,  // read without a host: nowhere to answer, and unreadable echoed
+		strings.Replace(optionsFromServer, "SIP/2.0/WS 127.0.0.1:8080", "// 0", 1),                        // no protocol
+		strings.Replace(optionsFromServer, "<sip:server@example.test>", "<sip:server@example.test:A>", 1), // read, not written back
 		strings.NewReplacer("OPTIONS", "CANCEL").Replace(badVia),
 		strings.Replace(strings.Replace(mismatch, "OPTIONS sip", "ACK sip", 1), "CSeq: 1 INVITE", "CSeq: 1 ACK x", 1),
 		strings.Replace(optionsFromServer, "Call-ID: opt-1\r\n", "", 1) + "\x00",
