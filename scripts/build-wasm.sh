@@ -6,7 +6,8 @@
 # (through a generated go.mod copy passed as -modfile): they drop sipgo's own
 # transports and pion's TLS/DTLS dialing, whose imports (crypto/tls, x509,
 # net/http, gob) would add about 300 KB brotli of init-linked code the browser
-# never runs. The build stops if those edits do not match the module versions.
+# never runs, and make sipgo's transactions log without log/slog (whose
+# default handler links encoding/json's encoder: about 75 KB brotli). The build stops if those edits do not match the module versions.
 # Native builds and tests do not see them.
 #
 # Size analysis: WASM_KEEP_NAMES=1 keeps the wasm "name" section (no -s), then
@@ -27,7 +28,9 @@ if [ "${WASM_KEEP_NAMES:-}" = 1 ]; then strip="-w"; fi
 # few SIP messages a second, so the cost (SIP parsing about 1.2x, JSON about
 # 1.5x slower, measured) does not show in any figure; the runtime (scheduler,
 # GC, memory) keeps its inlining, which start-up does feel.
-if ! GOOS=js GOARCH=wasm go build -modfile="$modfile" -trimpath \
+# The tag goes with the module edits: sdk/ code that calls an edited API
+# (sdk/sipua/txlog_noslog.go) is selected by it.
+if ! GOOS=js GOARCH=wasm go build -modfile="$modfile" -tags=sipgo_noslog -trimpath \
   -gcflags='all=-l' -gcflags='runtime=' \
   -ldflags="${strip} -X main.version=${version}" -o dist/exotelsdk.wasm ./wasm; then
   echo "build-wasm: the wasm build failed. If the error is about a sipgo, pion/ice," \
@@ -37,9 +40,9 @@ if ! GOOS=js GOARCH=wasm go build -modfile="$modfile" -trimpath \
 fi
 # Packages whose import alone links hundreds of KB (init functions and the
 # crypto they reach); the overlay keeps them out: warn if something brings them back.
-heavy=$(GOOS=js GOARCH=wasm go list -modfile="$modfile" -deps \
+heavy=$(GOOS=js GOARCH=wasm go list -modfile="$modfile" -tags=sipgo_noslog -deps \
   -f '{{.ImportPath}}{{range .Imports}} {{.}}{{end}}' ./wasm |
-  awk '{for (i = 2; i <= NF; i++) if ($i ~ /^(crypto\/tls|crypto\/x509|net\/http|encoding\/gob)$/) print "  " $i " <- " $1}')
+  awk '{for (i = 2; i <= NF; i++) if ($i ~ /^(crypto\/tls|crypto\/x509|net\/http|encoding\/gob|log\/slog)$/) print "  " $i " <- " $1}')
 if [ -n "$heavy" ]; then
   echo "build-wasm: WARNING: the wasm build links heavy packages (about +300 KB brotli):" >&2
   echo "$heavy" >&2

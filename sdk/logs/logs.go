@@ -8,9 +8,7 @@
 package logs
 
 import (
-	"context"
 	"fmt"
-	"log/slog"
 	"strings"
 	"sync"
 	"time"
@@ -201,41 +199,29 @@ func (l *Logger) Errorf(format string, args ...any) {
 	l.book.write(Error, l.scope, fmt.Sprintf(format, args...))
 }
 
-// Slog adapts the logger for libraries that log through log/slog (sipgo's
-// transactions); their lines are written at debug level or above as they say.
-func (l *Logger) Slog() *slog.Logger { return slog.New(slogHandler{l: l}) }
+// KV adapts the logger for libraries that log a message and key-value
+// pairs (sipgo's transactions in the wasm build, see sdk/sipua's
+// txlog_noslog.go). As with Slog, info lines are written at debug level:
+// they are the library's traces, not the SDK's news.
+func (l *Logger) KV() KV { return KV{l: l} }
 
-type slogHandler struct {
-	l     *Logger
-	attrs string
-}
+// KV is a Logger for a message and key-value pairs.
+type KV struct{ l *Logger }
 
-func (h slogHandler) Enabled(context.Context, slog.Level) bool { return true }
+func (k KV) Debug(msg string, args ...any) { k.write(Debug, msg, args) }
+func (k KV) Info(msg string, args ...any)  { k.write(Debug, msg, args) }
+func (k KV) Warn(msg string, args ...any)  { k.write(Warn, msg, args) }
+func (k KV) Error(msg string, args ...any) { k.write(Error, msg, args) }
 
-func (h slogHandler) Handle(_ context.Context, r slog.Record) error {
+func (k KV) write(level Level, msg string, args []any) {
 	var sb strings.Builder
-	sb.WriteString(r.Message)
-	sb.WriteString(h.attrs)
-	r.Attrs(func(a slog.Attr) bool {
-		sb.WriteString(" " + a.Key + "=" + a.Value.String())
-		return true
-	})
-	level := Debug
-	switch {
-	case r.Level >= slog.LevelError:
-		level = Error
-	case r.Level >= slog.LevelWarn:
-		level = Warn
+	sb.WriteString(msg)
+	for i := 0; i < len(args); i += 2 {
+		if i+1 == len(args) {
+			fmt.Fprintf(&sb, " %v", args[i])
+			break
+		}
+		fmt.Fprintf(&sb, " %v=%v", args[i], args[i+1])
 	}
-	h.l.book.write(level, h.l.scope, sb.String())
-	return nil
+	k.l.book.write(level, k.l.scope, sb.String())
 }
-
-func (h slogHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
-	for _, a := range attrs {
-		h.attrs += " " + a.Key + "=" + a.Value.String()
-	}
-	return h
-}
-
-func (h slogHandler) WithGroup(string) slog.Handler { return h }

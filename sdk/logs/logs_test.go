@@ -1,6 +1,7 @@
 package logs
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -88,4 +89,20 @@ func messages(b *Book) []string {
 		out = append(out, e.Message)
 	}
 	return out
+}
+
+// KV writes a library's message and key-value pairs as one line, info as
+// debug (the library's traces), warnings and errors as they are.
+func TestKVWritesPairs(t *testing.T) {
+	b := NewBook(10)
+	kv := b.Logger("sip").With("tx").KV()
+	kv.Info("Server transaction initialized", "tx", "z9hG4bK1__INVITE")
+	kv.Error("send ACK request failed", "tx", "k", "err", errors.New("closed"), "odd")
+	lines := b.Entries()
+	require.Len(t, lines, 2)
+	assert.Equal(t, Debug, lines[0].Level)
+	assert.Equal(t, "sip/tx", lines[0].Scope)
+	assert.Equal(t, "Server transaction initialized tx=z9hG4bK1__INVITE", lines[0].Message)
+	assert.Equal(t, Error, lines[1].Level)
+	assert.Equal(t, "send ACK request failed tx=k err=closed odd", lines[1].Message)
 }

@@ -30,7 +30,7 @@ func (ua *UA) Request(req *sip.Request) (*ClientTransaction, error) {
 	}
 	c := &ClientTransaction{
 		ua:        ua,
-		tx:        sip.NewClientTx(key, req, uaConn{ua}, ua.slog),
+		tx:        sip.NewClientTx(key, req, uaConn{ua}, ua.txLog),
 		responses: make(chan *sip.Response, 32),
 		done:      make(chan struct{}),
 	}

@@ -3,7 +3,6 @@ package sipua
 import (
 	"bytes"
 	"fmt"
-	"log/slog"
 	"strings"
 	"sync"
 
@@ -20,8 +19,8 @@ type RequestHandler func(req *sip.Request, tx *sip.ServerTx)
 // UA owns the connection to the SIP server and the transactions on it. Received
 // frames are processed one at a time, in order, on its own goroutine.
 type UA struct {
-	log  *logs.Logger
-	slog *slog.Logger
+	log   *logs.Logger
+	txLog txLog // sipgo transactions' lines
 
 	mu        sync.Mutex
 	transport Transport
@@ -45,7 +44,7 @@ type UA struct {
 func NewUA(log *logs.Logger) *UA {
 	ua := &UA{
 		log:      log,
-		slog:     log.With("tx").Slog(),
+		txLog:    newTxLog(log.With("tx")),
 		client:   map[string]*ClientTransaction{},
 		server:   map[string]*sip.ServerTx{},
 		accepted: map[string]bool{},
@@ -314,7 +313,7 @@ func (ua *UA) receiveRequest(req *sip.Request) {
 		}
 		return
 	}
-	tx = sip.NewServerTx(key, req, serverTxConn{uaConn{ua}, key}, ua.slog)
+	tx = sip.NewServerTx(key, req, serverTxConn{uaConn{ua}, key}, ua.txLog)
 	if err := tx.Init(); err != nil {
 		ua.log.Errorf("could not start a transaction for %s: %v", req.Method, err)
 		return
