@@ -158,8 +158,9 @@ type AnswerOptions struct {
 func (c *Call) Answer() error { return c.AnswerWith(AnswerOptions{}) }
 
 // AnswerWith accepts an incoming call: the other connected calls are held
-// first, then microphone (and camera), SDP answer in a 200 OK, and
-// "connected" once the ACK arrives. It returns at once; the work runs behind.
+// (silent at once), microphone (and camera) and SDP answer are made while
+// their re-INVITEs are answered, then the 200 OK, and "connected" once the
+// ACK arrives. It returns at once; the work runs behind.
 func (c *Call) AnswerWith(opts AnswerOptions) error {
 	c.mu.Lock()
 	if c.d.CallDirection != "incoming" || c.state != StateIncoming || c.answering || c.ended {
@@ -183,16 +184,23 @@ func (c *Call) AnswerWith(opts AnswerOptions) error {
 	c.mu.Unlock()
 	c.p.tones.release(c)
 	c.p.calls.retone()
-	spawnSafe(c.p, "Answer", func() {
-		c.p.holdOthers(c)
-		c.ops.do(c.answer)
-	})
+	held := c.p.startHoldingOthers(c)
+	c.ops.do(func() { c.answer(held) })
 	return nil
 }
 
-// answer runs on the call's queue: the media answer, the 200 OK, and its
-// retransmissions until the ACK.
-func (c *Call) answer() {
+// holdWait bounds how long an answer waits for the holds of the other
+// calls: they are silent from the start, and a far end that never answers
+// its re-INVITE must not keep this caller waiting for Timer B.
+const holdWait = 2 * time.Second
+
+// answer runs on the call's queue: the media answer (while the other calls'
+// holds run), the 200 OK once they are held, and its retransmissions until
+// the ACK (held nil: no holds to wait for). Waiting for held, closed by
+// other calls' holds, is the one wait
+// on other calls from inside an operation: a hold never waits on another
+// call, so no cycle can form.
+func (c *Call) answer(held <-chan struct{}) {
 	c.mu.Lock()
 	if c.ended {
 		c.mu.Unlock()
@@ -216,6 +224,15 @@ func (c *Call) answer() {
 		return
 	}
 	c.videoNegotiated(ctx, answer, string(c.invite.Body()), false)
+	if held != nil {
+		timeout, timer := c.p.after(holdWait)
+		select {
+		case <-held:
+		case <-timeout:
+			c.log.Warnf("answering call %s before the other calls' holds are answered", c.d.CallID)
+		}
+		timer.Stop()
+	}
 	c.mu.Lock()
 	tx := c.inviteTx
 	if c.ended || tx == nil {

@@ -2,6 +2,7 @@ package phone
 
 import (
 	"errors"
+	"slices"
 	"sort"
 	"sync"
 	"testing"
@@ -129,7 +130,9 @@ func TestCallWaitingRingsASecondCallWithTheBeep(t *testing.T) {
 }
 
 // Answering a waiting call holds the connected one first (its media goes
-// silent, re-INVITE sendonly), and only then answers.
+// silent, re-INVITE sendonly), and only then answers; the media answer is
+// worked out while the hold is on the wire, so a second call connects as
+// fast as a first (issue 9's budget).
 func TestAnsweringAWaitingCallHoldsTheConnectedOneFirst(t *testing.T) {
 	f, tones := manyCalls(t, 2)
 	feA := newFarEnd()
@@ -143,7 +146,8 @@ func TestAnsweringAWaitingCallHoldsTheConnectedOneFirst(t *testing.T) {
 	held := sessA.named("SetHeld")
 	require.Len(t, held, 1)
 	assert.True(t, held[0].Held, "the first call stops sending before its re-INVITE")
-	f.conn.quiet(t, 30*time.Millisecond) // b is not answered before a is held
+	f.media.session(t, 1).waitOp(t, "Answer", 1) // b's media answer, before a's hold is answered
+	f.conn.quiet(t, 30*time.Millisecond)         // b is not answered before a is held
 	f.conn.inject(feA.reply(hold, 200, "OK", farSDP(2, media.RecvOnly)))
 	expectAck(t, f, hold)
 
@@ -207,6 +211,30 @@ func TestAnsweringAWaitingCallKeepsTheFirstSilentWhenItsHoldIsRefused(t *testing
 	assert.True(t, held[0].Held)
 	assert.True(t, a.Held(), "the first call counts as held, so resuming it re-offers sendrecv")
 	assert.Same(t, b, f.phone.CurrentCall())
+}
+
+// A far end that never answers the hold does not keep the waiting caller
+// waiting for Timer B: after holdWait it is answered; the first call is
+// silent all along.
+func TestAnsweringAWaitingCallDoesNotWaitForAHoldWithoutAnswer(t *testing.T) {
+	f, _ := manyCalls(t, 2)
+	feA := newFarEnd()
+	_, sessA := f.connectedIncoming(feA)
+	feB := newFarEnd()
+	b := f.ringAnother(feB)
+
+	require.NoError(t, b.Answer())
+	expectReinvite(t, f, feA, 1)
+	require.Eventually(t, func() bool { return slices.Contains(f.clock.Pending(), holdWait) }, waitFor, time.Millisecond,
+		"the answer waits for the hold at most holdWait (pending %v)", f.clock.Pending())
+	f.conn.quiet(t, 30*time.Millisecond)
+	f.clock.Advance(holdWait)
+	ok := f.conn.nextResponse(t, 200)
+	assert.Equal(t, feB.callID, ok.CallID().Value())
+	feB.learn(ok)
+	f.conn.inject(feB.ack(feB.inviteCSeq, ""))
+	waitEventOf(t, f, b, "connected")
+	assert.True(t, sessA.named("SetHeld")[0].Held)
 }
 
 // MakeCall while a call is connected holds that call before the INVITE.

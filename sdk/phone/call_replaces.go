@@ -52,7 +52,7 @@ func (p *Phone) onReplacingInvite(req *sip.Request, tx *sip.ServerTx, value stri
 	_ = tx.Respond(sip.NewResponseFromRequest(req, 100, "Trying", nil))
 	p.log.Infof("call %s replaces call %s", c.d.CallID, old.d.CallID)
 	c.ops.do(func() {
-		c.answer()
+		c.answer(nil) // the call it replaces is not held: it ends once this one is up
 		if c.State() == StateConnected && !old.Ended() {
 			old.sendBye()
 			old.end(StateTerminated, CauseReplaced, 0, "replaced by call "+c.d.CallID)

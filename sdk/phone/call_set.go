@@ -122,20 +122,35 @@ func (s *callSet) ringToneFor(c *Call) string {
 	return toneRing
 }
 
-// holdOthers puts every connected call but c on hold, one after the other,
-// before c is answered, resumed or dialled: the far ends of the other calls
-// hear nothing from us while we talk on c. A conference c is not in ends
-// first; the members of one c is in are left as they are.
-func (p *Phone) holdOthers(c *Call) {
+// holdOthers puts every connected call but c on hold before c is resumed
+// or dialled, and returns once every hold is over: the far ends of the
+// other calls hear nothing from us while we talk on c. A conference c is
+// not in ends first; the members of one c is in are left as they are.
+func (p *Phone) holdOthers(c *Call) { <-p.startHoldingOthers(c) }
+
+// startHoldingOthers starts holding every connected call but c, one after
+// the other (oldest first) on a goroutine of their own, and returns a
+// channel closed once every hold is over. Each held call falls silent as
+// its hold starts (holdForSwitch), so Answer can work out its media answer
+// meanwhile and only wait for the holds before its 200 OK.
+func (p *Phone) startHoldingOthers(c *Call) <-chan struct{} {
 	p.conf.dissolve(c)
+	var others []*Call
 	for _, other := range p.calls.all() {
-		if other == c || other.State() != StateConnected || other.Held() || p.conf.has(other) {
-			continue
-		}
-		if err := other.holdForSwitch(); err != nil {
-			other.log.Warnf("could not hold call %s before switching to call %s: %v", other.d.CallID, c.d.CallID, err)
+		if other != c && other.State() == StateConnected && !other.Held() && !p.conf.has(other) {
+			others = append(others, other)
 		}
 	}
+	done := make(chan struct{})
+	spawnSafe(p, "hold before switching calls", func() {
+		defer close(done)
+		for _, other := range others {
+			if err := other.holdForSwitch(); err != nil {
+				other.log.Warnf("could not hold call %s before switching to call %s: %v", other.d.CallID, c.d.CallID, err)
+			}
+		}
+	})
+	return done
 }
 
 // closeAll hangs up every call (the phone is closing).
