@@ -5,7 +5,6 @@ package jsbridge
 import (
 	"context"
 	"strings"
-	"sync"
 	"syscall/js"
 	"time"
 
@@ -21,16 +20,12 @@ type jsCall struct {
 	c       *phone.Call
 	cl      *client
 	quality *callQuality // call_quality.go
-
-	mu      sync.Mutex
-	obj     js.Value // the object while the call lives (see object)
-	weak    js.Value // a WeakRef to it after release
-	methods map[string]func(args []js.Value) any
+	*callObject
 }
 
 func newJSCall(cl *client, c *phone.Call) *jsCall {
-	jc := &jsCall{c: c, cl: cl, methods: map[string]func(args []js.Value) any{}}
-	jc.obj = newCallObject(jc)
+	jc := &jsCall{c: c, cl: cl}
+	jc.callObject = newCallObject(jc)
 	method := jc.method
 	method("Answer", false, jc.answer) // call_video.go
 	method("Hangup", false, func([]js.Value) any { return jc.ok("Hangup", c.Hangup()) })

@@ -17,26 +17,37 @@ import (
 // an ended call's object, and a released function kills the runtime), so
 // every call ever made stayed in the Go heap with its peer connection.
 //
-// The Go side of a call (its jsCall) is kept in callObjects while the call
-// lives, with a strong reference to its object. Once the call has had its
-// last event, the object is held only weakly (a WeakRef), and a
-// FinalizationRegistry tells us when the app has dropped it: the jsCall is
-// forgotten then, and with it the call. Where the browser has neither, the
-// call stays, as before.
+// The Go side of a call (a jsCall, or in a follower tab the proxyCall of
+// the leader's call) is kept in callObjects while the call lives, with a
+// strong reference to its object. Once the call has had its last event, the
+// object is held only weakly (a WeakRef), and a FinalizationRegistry tells
+// us when the app has dropped it: the Go side is forgotten then, and with it
+// the call. Where the browser has neither, the call stays, as before.
 var callObjects = struct {
 	sync.Mutex
 	proto    js.Value
 	defined  map[string]bool // method names on proto
-	byID     map[int]*jsCall
+	byID     map[int]*callObject
 	next     int
 	registry js.Value // a FinalizationRegistry, or undefined
-}{defined: map[string]bool{}, byID: map[int]*jsCall{}}
+}{defined: map[string]bool{}, byID: map[int]*callObject{}}
+
+// callObject is the Go side of one Call object: its methods, and the
+// object itself (see object). owner is the *jsCall or *proxyCall it is of.
+type callObject struct {
+	owner any
+
+	mu      sync.Mutex
+	obj     js.Value // the object while the call lives
+	weak    js.Value // a WeakRef to it after release
+	methods map[string]func(args []js.Value) any
+}
 
 // callIDKey is the property holding a Call object's id (not enumerable).
 const callIDKey = "__exotelsdkCallId"
 
-// newCallObject makes the JS object of jc, on the shared prototype.
-func newCallObject(jc *jsCall) js.Value {
+// newCallObject makes the JS object of owner, on the shared prototype.
+func newCallObject(owner any) *callObject {
 	objectCtor := js.Global().Get("Object")
 	callObjects.Lock()
 	defer callObjects.Unlock()
@@ -53,13 +64,13 @@ func newCallObject(jc *jsCall) js.Value {
 	}
 	callObjects.next++
 	id := callObjects.next
-	obj := objectCtor.Call("create", callObjects.proto)
-	objectCtor.Call("defineProperty", obj, callIDKey, map[string]any{"value": id})
-	callObjects.byID[id] = jc
+	co := &callObject{owner: owner, obj: objectCtor.Call("create", callObjects.proto), methods: map[string]func([]js.Value) any{}}
+	objectCtor.Call("defineProperty", co.obj, callIDKey, map[string]any{"value": id})
+	callObjects.byID[id] = co
 	if !callObjects.registry.IsUndefined() {
-		callObjects.registry.Call("register", obj, id)
+		callObjects.registry.Call("register", co.obj, id)
 	}
-	return obj
+	return co
 }
 
 // forgetCallObject drops the Go side of a call whose object the app no
@@ -67,30 +78,39 @@ func newCallObject(jc *jsCall) js.Value {
 func forgetCallObject(id int) {
 	callObjects.Lock()
 	defer callObjects.Unlock()
-	jc := callObjects.byID[id]
-	if jc != nil && jc.released() {
+	co := callObjects.byID[id]
+	if co != nil && co.released() {
 		delete(callObjects.byID, id)
 	}
 }
 
 // callOf is the jsCall whose object v is, or nil.
 func callOf(v js.Value) *jsCall {
-	id := field(v, callIDKey)
-	if id.Type() != js.TypeNumber {
-		return nil
-	}
-	callObjects.Lock()
-	defer callObjects.Unlock()
-	return callObjects.byID[id.Int()]
+	jc, _ := callObjectOf(v).owner.(*jsCall)
+	return jc
 }
 
-// method gives jc's object the method name: fn is run with the call's
-// arguments; fallback is returned when it panics (logged) or when the
-// method is called on something that is not a Call object.
-func (jc *jsCall) method(name string, fallback any, fn func(args []js.Value) any) {
-	jc.mu.Lock()
-	jc.methods[name] = fn
-	jc.mu.Unlock()
+// callObjectOf is the Go side of the Call object v, or an empty one.
+func callObjectOf(v js.Value) *callObject {
+	id := field(v, callIDKey)
+	if id.Type() == js.TypeNumber {
+		callObjects.Lock()
+		defer callObjects.Unlock()
+		if co := callObjects.byID[id.Int()]; co != nil {
+			return co
+		}
+	}
+	return &callObject{}
+}
+
+// method gives co's object the method name: fn is run with the call's
+// arguments; fallback is returned when it panics (logged), when the method
+// is called on something that is not a Call object, or on a Call that has
+// no such method (a follower tab's proxy has no video or quality methods).
+func (co *callObject) method(name string, fallback any, fn func(args []js.Value) any) {
+	co.mu.Lock()
+	co.methods[name] = fn
+	co.mu.Unlock()
 	callObjects.Lock()
 	defer callObjects.Unlock()
 	if callObjects.defined[name] {
@@ -104,60 +124,61 @@ func (jc *jsCall) method(name string, fallback any, fn func(args []js.Value) any
 				result = fallback
 			}
 		}()
-		jc := callOf(this)
-		if jc == nil {
+		co := callObjectOf(this)
+		if co.owner == nil {
 			logger.Warnf("Call.%s: called on something that is not a call object of this SDK", name)
 			return fallback
 		}
-		jc.mu.Lock()
-		f := jc.methods[name]
-		jc.mu.Unlock()
+		co.mu.Lock()
+		f := co.methods[name]
+		co.mu.Unlock()
 		if f == nil {
+			logger.Warnf("Call.%s: not available on a call of another tab", name)
 			return fallback
 		}
 		return f(args)
 	}))
 }
 
-// object is jc's JS object: held strongly while the call lives, then only
+// object is the JS object: held strongly while the call lives, then only
 // as long as the app holds it (undefined after that).
-func (jc *jsCall) object() js.Value {
-	jc.mu.Lock()
-	defer jc.mu.Unlock()
-	if !jc.obj.IsUndefined() {
-		return jc.obj
+func (co *callObject) object() js.Value {
+	co.mu.Lock()
+	defer co.mu.Unlock()
+	if !co.obj.IsUndefined() {
+		return co.obj
 	}
-	if jc.weak.IsUndefined() {
+	if co.weak.IsUndefined() {
 		return js.Undefined()
 	}
-	return jc.weak.Call("deref")
+	return co.weak.Call("deref")
 }
 
 // release holds the object of a call that has had its last event only
 // weakly, so that the call can go once the app drops it.
-func (jc *jsCall) release() {
+func (co *callObject) release() {
 	weakRef := js.Global().Get("WeakRef")
 	if callObjects.registry.IsUndefined() || !isFunction(weakRef) {
 		return
 	}
-	jc.mu.Lock()
-	defer jc.mu.Unlock()
-	if jc.obj.IsUndefined() {
+	co.mu.Lock()
+	defer co.mu.Unlock()
+	if co.obj.IsUndefined() {
 		return
 	}
-	jc.weak, jc.obj = weakRef.New(jc.obj), js.Undefined()
+	co.weak, co.obj = weakRef.New(co.obj), js.Undefined()
 }
 
 // released tells whether release has run.
-func (jc *jsCall) released() bool {
-	jc.mu.Lock()
-	defer jc.mu.Unlock()
-	return jc.obj.IsUndefined()
+func (co *callObject) released() bool {
+	co.mu.Lock()
+	defer co.mu.Unlock()
+	return co.obj.IsUndefined()
 }
 
 // set is object()[name] = v, if the object is still there.
-func (jc *jsCall) set(name string, v any) {
-	if obj := jc.object(); !obj.IsUndefined() {
+func (co *callObject) set(name string, v any) {
+	if obj := co.object(); !obj.IsUndefined() {
 		obj.Set(name, v)
 	}
 }

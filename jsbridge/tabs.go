@@ -117,7 +117,7 @@ func (t *tabSession) remoteCall() any {
 	if !ok {
 		return nil
 	}
-	return t.proxyFor(snap).obj
+	return t.proxyFor(snap).object()
 }
 
 // remoteCallByID is getCallById() in a follower tab: the proxy of the
@@ -131,7 +131,7 @@ func (t *tabSession) remoteCallByID(callID string) any {
 	if !ok {
 		return nil
 	}
-	return t.proxyFor(snap).obj
+	return t.proxyFor(snap).object()
 }
 
 // remoteCalls are the proxies of every call of the leader, oldest first.
@@ -142,7 +142,7 @@ func (t *tabSession) remoteCalls() []any {
 	}
 	var out []any
 	for _, snap := range s.RemoteCalls() {
-		out = append(out, t.proxyFor(snap).obj)
+		out = append(out, t.proxyFor(snap).object())
 	}
 	return out
 }
@@ -252,6 +252,9 @@ func (h *tabHost) RegisterEvent(state string) {
 func (h *tabHost) RemoteCallChanged(snap *tabs.CallSnapshot) {
 	if pc := h.t.dropIfEnded(*snap); pc != nil {
 		pc.update(*snap)
+		if snap.Ended() {
+			pc.release() // call_object.go: it goes once the app drops its object
+		}
 	}
 }
 

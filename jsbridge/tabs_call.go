@@ -22,18 +22,17 @@ import (
 // the leader's outcome. getStatistics resolves null and getRemoteStream is
 // null: the media is in the leader tab.
 type proxyCall struct {
-	t   *tabSession
-	obj js.Value
+	t           *tabSession
+	*callObject // call_object.go: the prototype and lifetime local calls have
 
-	mu   sync.Mutex
-	snap tabs.CallSnapshot
+	snapMu sync.Mutex
+	snap   tabs.CallSnapshot
 }
 
 func newProxyCall(t *tabSession, snap tabs.CallSnapshot) *proxyCall {
-	pc := &proxyCall{t: t, snap: snap, obj: js.Global().Get("Object").New()}
-	method := func(name string, fallback any, fn func(args []js.Value) any) {
-		pc.obj.Set(name, export("Call."+name, fallback, fn))
-	}
+	pc := &proxyCall{t: t, snap: snap}
+	pc.callObject = newCallObject(pc)
+	method := pc.method
 	method("Answer", false, func([]js.Value) any { return pc.send(tabs.CmdAnswer, "") })
 	method("Hangup", false, func([]js.Value) any { return pc.send(tabs.CmdHangup, "") })
 	method("Mute", nil, func([]js.Value) any { pc.send(tabs.CmdMute, ""); return nil })
@@ -66,8 +65,8 @@ func newProxyCall(t *tabSession, snap tabs.CallSnapshot) *proxyCall {
 }
 
 func (pc *proxyCall) current() tabs.CallSnapshot {
-	pc.mu.Lock()
-	defer pc.mu.Unlock()
+	pc.snapMu.Lock()
+	defer pc.snapMu.Unlock()
 	return pc.snap
 }
 
@@ -114,14 +113,12 @@ func (t *tabSession) await(cmd tabs.Command) js.Value {
 
 // update copies a newer snapshot into the object's properties.
 func (pc *proxyCall) update(snap tabs.CallSnapshot) {
-	pc.set(snap)
-	setCallProperties(pc.obj, sdkclient.DetailsOf(snap, proxyClock()))
-}
-
-func (pc *proxyCall) set(snap tabs.CallSnapshot) {
-	pc.mu.Lock()
-	defer pc.mu.Unlock()
+	pc.snapMu.Lock()
 	pc.snap = snap
+	pc.snapMu.Unlock()
+	if obj := pc.object(); !obj.IsUndefined() {
+		setCallProperties(obj, sdkclient.DetailsOf(snap, proxyClock()))
+	}
 }
 
 // details is callDetails() from what the leader told; the INVITE's headers

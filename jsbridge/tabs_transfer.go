@@ -41,17 +41,16 @@ func addProxyTransferMethods(pc *proxyCall, method func(string, any, func([]js.V
 
 // proxyCallOf is the proxy whose JS object v is, or nil.
 func (t *tabSession) proxyCallOf(v js.Value) *proxyCall {
-	if !isObject(v) {
+	pc, _ := callObjectOf(v).owner.(*proxyCall)
+	if pc == nil {
 		return nil
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	for _, pc := range t.proxies {
-		if pc.obj.Equal(v) {
-			return pc
-		}
+	if t.proxies[pc.current().CallID] != pc {
+		return nil // ended: the leader no longer has it
 	}
-	return nil
+	return pc
 }
 
 // executeAttendedTransfer is the leader's side of CmdAttendedTransfer.

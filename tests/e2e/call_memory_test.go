@@ -73,3 +73,56 @@ func TestEndedCallsAreLetGo(t *testing.T) {
 	assert.False(t, ok)
 	requireNoExceptions(t, page)
 }
+
+// The same in a follower tab: the proxies of the leader's ended calls are
+// let go once the page drops them (each proxy had a function per method
+// that could never be released, and so stayed).
+func TestEndedCallsOfAnotherTabAreLetGo(t *testing.T) {
+	srv := kamailio.Start(t, kamailio.Options{DropContactsOnDisconnect: true})
+	base := browser.Serve(t)
+	b := browser.Launch(t, browser.Options{})
+	acct := js(t, account(t, srv, "alice"))
+	var pages []*browser.Page
+	for i := 0; i < 2; i++ {
+		page := b.OpenWith(t, base+"/tests/pages/phone.html?quiet", browser.OpenOptions{InitScript: `window.exotelsdkDebugHooks = {};`})
+		page.Eval(t, `harness.joinTabs('alice', `+acct+`, false)`, nil)
+		pages = append(pages, page)
+	}
+	for _, page := range pages {
+		waitEvent(t, page, "register:alice", "registered", 15*time.Second)
+	}
+	f := &tabsFixture{srv: srv, pages: pages}
+	_, followers := f.split(t)
+	follower := followers[0]
+	bob := farend.New(t, farend.Config{User: "bob", Domain: srv.Domain, Server: srv.UDPAddr})
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+
+	const calls = 6
+	for i := 0; i < calls; i++ {
+		call, err := bob.Dial(ctx, "alice", farend.CallOptions{})
+		require.NoError(t, err)
+		follower.WaitUntil(t, `harness.clients.alice.getCalls().length === 1`, 20*time.Second)
+		var live map[string]float64
+		follower.Eval(t, `exotelsdkDebugHooks.memStats()`, &live)
+		require.GreaterOrEqual(t, live["callObjects"], 1.0, "the proxy is a call object (memStats counts it)")
+		var ok bool
+		follower.Eval(t, `harness.clients.alice.getCall().Answer()`, &ok)
+		require.True(t, ok)
+		require.NoError(t, call.WaitStatus(ctx, 200))
+		follower.WaitUntil(t, `harness.clients.alice.getCall().callState === 'connected'`, 20*time.Second)
+		require.NoError(t, call.Hangup(ctx))
+		follower.WaitUntil(t, `harness.clients.alice.getCalls().length === 0`, 20*time.Second)
+	}
+	kept := -1
+	defer func() { t.Logf("proxies kept: %d", kept) }()
+	require.Eventually(t, func() bool {
+		follower.JSHeapUsed(t) // collects garbage
+		var stats map[string]float64
+		follower.Eval(t, `exotelsdkDebugHooks.memStats()`, &stats)
+		kept = int(stats["callObjects"])
+		return kept <= 1
+	}, 30*time.Second, 200*time.Millisecond, "the proxies of ended calls let go")
+	t.Logf("proxies kept after %d calls: %d", calls, kept)
+	requireNoExceptions(t, follower)
+}
