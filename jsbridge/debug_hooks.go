@@ -10,8 +10,8 @@ import (
 // exposeDebugHooks serves the start-up benchmark (tests/e2e/bench_startup_test.go):
 // a page that defines globalThis.exotelsdkDebugHooks = {} before the wasm
 // starts gets hooks.memStats(), which returns the Go heap figures
-// (runtime.ReadMemStats), the goroutine count and how many calls' Go sides
-// are kept. Pages that do not ask get nothing.
+// (runtime.ReadMemStats), the goroutine count, how many calls' Go sides
+// are kept and how much text the log book holds. Pages that do not ask get nothing.
 func exposeDebugHooks() {
 	hooks := js.Global().Get("exotelsdkDebugHooks")
 	if hooks.Type() != js.TypeObject {
@@ -29,6 +29,7 @@ func exposeDebugHooks() {
 			"numGC":       float64(m.NumGC),
 			"goroutines":  runtime.NumGoroutine(),
 			"callObjects": callObjectsKept(), // call_object.go
+			"logBytes":    book.Bytes(),      // the log book's text, bounded (2 MB)
 		})
 	}))
 }

@@ -95,6 +95,13 @@ func (b *Book) SetMaxBytes(n int) {
 	b.evictLocked()
 }
 
+// Bytes is the message text the book remembers now (at most its max bytes).
+func (b *Book) Bytes() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.bytes
+}
+
 // Subscribe adds a sink that sees every entry written from now on; the returned
 // function removes it. Sinks run synchronously and must not block.
 func (b *Book) Subscribe(sink func(Entry)) (unsubscribe func()) {

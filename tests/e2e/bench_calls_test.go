@@ -77,6 +77,7 @@ func jssipEvent(ev string) string {
 type memory struct {
 	rendererRSS, jsHeap float64
 	goHeap, goSys       float64 // -1 for JsSIP
+	logBook             float64 // of goHeap: the log book's text, bounded at 2 MB
 	goroutines          float64
 }
 
@@ -91,16 +92,16 @@ func (m memory) String() string {
 	if m.goroutines >= 0 {
 		g = fmt.Sprint(m.goroutines)
 	}
-	return fmt.Sprintf("renderer RSS %6s MB, JS heap %6s MB, Go heap %6s MB (Go sys %6s MB), goroutines %4s",
-		mb(m.rendererRSS), mb(m.jsHeap), mb(m.goHeap), mb(m.goSys), g)
+	return fmt.Sprintf("renderer RSS %6s MB, JS heap %6s MB, Go heap %6s MB (log book %5s MB, Go sys %6s MB), goroutines %4s",
+		mb(m.rendererRSS), mb(m.jsHeap), mb(m.goHeap), mb(m.logBook), mb(m.goSys), g)
 }
 
 func snapshot(b *testing.T, br *browser.Browser, page *browser.Page) memory {
-	m := memory{jsHeap: page.JSHeapUsed(b), goHeap: -1, goSys: -1, goroutines: -1}
+	m := memory{jsHeap: page.JSHeapUsed(b), goHeap: -1, goSys: -1, logBook: -1, goroutines: -1}
 	var stats map[string]float64
 	page.Eval(b, `window.exotelsdkDebugHooks.memStats ? exotelsdkDebugHooks.memStats() : null`, &stats)
 	if stats != nil {
-		m.goHeap, m.goSys, m.goroutines = stats["heapAlloc"], stats["sys"], stats["goroutines"]
+		m.goHeap, m.goSys, m.logBook, m.goroutines = stats["heapAlloc"], stats["sys"], stats["logBytes"], stats["goroutines"]
 	}
 	m.rendererRSS = float64(br.RendererRSS(b))
 	return m
