@@ -31,11 +31,12 @@ func init() {
 			return
 		}
 		if toConsole {
-			method := e.Level.String()
-			if e.Level == logs.Debug {
-				method = "debug"
+			line := "[exotelsdk] " + e.Scope + ": " + e.Message
+			if rt.Type() == js.TypeObject {
+				rt.Call("consoleLine", e.Level.String(), line) // scripts/loader.js: debug lines when idle
+			} else { // before the runtime is there (and in the unit tests)
+				js.Global().Get("console").Call(e.Level.String(), line)
 			}
-			js.Global().Get("console").Call(method, "[exotelsdk] "+e.Scope+": "+e.Message)
 		}
 		if isFunction(app) {
 			invokeLater(app, e.Level.String(), e.Scope+": "+e.Message, js.Global().Get("Array").New())

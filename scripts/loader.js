@@ -45,6 +45,28 @@ function exotelSDKFactory(where) {
     if (loggerCallback) { invokeLater(loggerCallback, [level, message, []]); }
   }
 
+  // consoleLine writes one SDK log line to the console. Debug lines (the SIP
+  // traces, several per message) wait for the page to be idle and go out in
+  // order, so that tracing a message never delays the app's callback for
+  // it (about 0.4 ms per line with DevTools attached); any other line first
+  // writes the debug lines before it.
+  var pendingDebug = [];
+  function consoleLine(level, line) {
+    if (level === 'debug') {
+      if (pendingDebug.push(line) === 1) {
+        if (typeof requestIdleCallback === 'function') { requestIdleCallback(flushDebug, { timeout: 200 }); } else { setTimeout(flushDebug, 20); }
+      }
+      return;
+    }
+    flushDebug();
+    (console[level] || console.log).call(console, line);
+  }
+  function flushDebug() {
+    var lines = pendingDebug;
+    pendingDebug = [];
+    for (var i = 0; i < lines.length; i++) { console.debug(lines[i]); }
+  }
+
   // invokeLater calls an app callback on a later task, catching what it throws,
   // so that the app never runs inside an SDK call and cannot break the SDK.
   function invokeLater(fn, args) {
@@ -69,6 +91,7 @@ function exotelSDKFactory(where) {
   var runtime = {
     version: VERSION,
     invokeLater: invokeLater,
+    consoleLine: consoleLine,
     goFS: function () { return goFS; },
     // clientEvent is how Go reports what no Exotel callback carries (the
     // connection states) to the client's on() handlers.

@@ -174,3 +174,29 @@ func TestSetLogLevel(t *testing.T) {
 	assert.Equal(t, []string{"debug"}, sipLevels, "SIP messages are debug lines")
 	assert.Empty(t, page.Exceptions())
 }
+
+// The console gets the SIP traces (debug lines, written when the page is
+// idle so that they never delay a callback) in the order they were logged,
+// and a line of another level after the debug lines logged before it.
+func TestConsoleTracesKeepTheirOrder(t *testing.T) {
+	srv := kamailio.Start(t, kamailio.Options{})
+	base := browser.Serve(t)
+	page := browser.Launch(t, browser.Options{}).Open(t, base+"/tests/pages/phone.html")
+	page.Eval(t, `harness.create('alice', `+js(t, account(t, srv, "alice"))+`).then(() => harness.clients.alice.DoRegister())`, nil)
+	waitEvent(t, page, "register:alice", "registered", 10*time.Second)
+	page.Eval(t, `exotelSDK.ExotelWebClient.setLogLevel('loud')`, nil) // an error line, after the traces
+	var sip []string
+	require.Eventually(t, func() bool {
+		sip = nil
+		for _, line := range page.Console() {
+			for _, want := range []string{"send REGISTER sip:", "recv SIP/2.0 401", "recv SIP/2.0 200", "setLogLevel: the level must be"} {
+				if strings.Contains(line, want) {
+					sip = append(sip, want)
+				}
+			}
+		}
+		return len(sip) >= 5
+	}, 10*time.Second, 20*time.Millisecond, "the traces reach the console: %v", sip)
+	assert.Equal(t, []string{"send REGISTER sip:", "recv SIP/2.0 401", "send REGISTER sip:", "recv SIP/2.0 200",
+		"setLogLevel: the level must be"}, sip)
+}
