@@ -3,8 +3,6 @@ package browser
 import (
 	"context"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -90,27 +88,6 @@ type emulateParams struct {
 	Latency float64 `json:"latency"`            // ms
 	Down    float64 `json:"downloadThroughput"` // bytes/s
 	Up      float64 `json:"uploadThroughput"`   // bytes/s
-}
-
-// ServeCacheable serves the repository root like Serve, but lets the
-// browser keep what it fetched (Cache-Control: max-age=3600), as a
-// production server would: a later load of the page then takes the wasm,
-// and V8's compiled code for it, from the cache.
-func ServeCacheable(t testing.TB) string {
-	t.Helper()
-	root := RepoRoot(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	fs := http.FileServer(http.Dir(root))
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Cache-Control", "max-age=3600")
-		fs.ServeHTTP(w, r)
-	})}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-	return fmt.Sprintf("http://%s", ln.Addr())
 }
 
 // RendererRSS is the resident memory, in bytes, of all renderer processes

@@ -126,8 +126,8 @@ func TestBenchStartup(b *testing.T) {
 	runs := benchOnly(b)
 	bundleJsSIP(b)
 	srv := kamailio.Start(b, kamailio.Options{})
-	uncached := browser.Serve(b)
-	cacheable := browser.ServeCacheable(b)
+	uncached := browser.ServeCompressed(b, "no-store")
+	cacheable := browser.ServeCompressed(b, "max-age=3600")
 	br := browser.Launch(b, browser.Options{})
 	type row struct {
 		name string
