@@ -31,17 +31,27 @@ func init() {
 			return
 		}
 		if toConsole {
-			line := "[exotelsdk] " + e.Scope + ": " + e.Message
-			if rt.Type() == js.TypeObject {
-				rt.Call("consoleLine", e.Level.String(), line) // scripts/loader.js: debug lines when idle
-			} else { // before the runtime is there (and in the unit tests)
-				js.Global().Get("console").Call(e.Level.String(), line)
-			}
+			writeConsole(e.Level.String(), "[exotelsdk] "+e.Scope+": "+e.Message)
 		}
 		if isFunction(app) {
 			invokeLater(app, e.Level.String(), e.Scope+": "+e.Message, js.Global().Get("Array").New())
 		}
 	})
+}
+
+// writeConsole writes one line through the loader's consoleLine (debug
+// lines when the page is idle), or straight to the console where there is
+// none (before the runtime is there, in the unit tests). A console the page
+// broke is not the SDK's death: what it throws is dropped.
+func writeConsole(level, line string) {
+	defer func() { _ = recover() }()
+	if rt.Type() == js.TypeObject {
+		if w := rt.Get("consoleLine"); w.Type() == js.TypeFunction {
+			w.Invoke(level, line)
+			return
+		}
+	}
+	js.Global().Get("console").Call(level, line)
 }
 
 // setConsoleLogging is the static setEnableConsoleLogging.
