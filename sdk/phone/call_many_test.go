@@ -129,19 +129,45 @@ func TestCallWaitingRingsASecondCallWithTheBeep(t *testing.T) {
 	assert.Same(t, b, f.phone.CurrentCall())
 }
 
+// waitingCall is a connected call a, a waiting call b that Answer() was
+// asked of, and the hold re-INVITE that a's far end got for it.
+type waitingCall struct {
+	f        *fixture
+	tones    *fakeTones
+	a, b     *Call
+	sessA    *fakeSession
+	feA, feB *farEnd
+	hold     *sip.Request
+}
+
+func answerWaitingCall(t *testing.T) *waitingCall {
+	t.Helper()
+	w := &waitingCall{feA: newFarEnd(), feB: newFarEnd()}
+	w.f, w.tones = manyCalls(t, 2)
+	w.a, w.sessA = w.f.connectedIncoming(w.feA)
+	w.b = w.f.ringAnother(w.feB)
+	require.NoError(t, w.b.Answer())
+	w.hold = expectReinvite(t, w.f, w.feA, 1)
+	return w
+}
+
+// connect takes b's 200 OK and ACKs it: b is connected.
+func (w *waitingCall) connect(t *testing.T) {
+	t.Helper()
+	ok := w.f.conn.nextResponse(t, 200)
+	assert.Equal(t, w.feB.callID, ok.CallID().Value())
+	w.feB.learn(ok)
+	w.f.conn.inject(w.feB.ack(w.feB.inviteCSeq, ""))
+	waitEventOf(t, w.f, w.b, "connected")
+}
+
 // Answering a waiting call holds the connected one first (its media goes
 // silent, re-INVITE sendonly), and only then answers; the media answer is
 // worked out while the hold is on the wire, so a second call connects as
 // fast as a first (issue 9's budget).
 func TestAnsweringAWaitingCallHoldsTheConnectedOneFirst(t *testing.T) {
-	f, tones := manyCalls(t, 2)
-	feA := newFarEnd()
-	a, sessA := f.connectedIncoming(feA)
-	feB := newFarEnd()
-	b := f.ringAnother(feB)
-
-	require.NoError(t, b.Answer())
-	hold := expectReinvite(t, f, feA, 1)
+	w := answerWaitingCall(t)
+	f, tones, a, sessA, feA, b, feB, hold := w.f, w.tones, w.a, w.sessA, w.feA, w.b, w.feB, w.hold
 	assert.Equal(t, media.SendOnly, sdpDirection(string(hold.Body())))
 	held := sessA.named("SetHeld")
 	require.Len(t, held, 1)
@@ -150,12 +176,7 @@ func TestAnsweringAWaitingCallHoldsTheConnectedOneFirst(t *testing.T) {
 	f.conn.quiet(t, 30*time.Millisecond)         // b is not answered before a is held
 	f.conn.inject(feA.reply(hold, 200, "OK", farSDP(2, media.RecvOnly)))
 	expectAck(t, f, hold)
-
-	ok := f.conn.nextResponse(t, 200)
-	assert.Equal(t, feB.callID, ok.CallID().Value())
-	feB.learn(ok)
-	f.conn.inject(feB.ack(feB.inviteCSeq, ""))
-	waitEventOf(t, f, b, "connected")
+	w.connect(t)
 	assert.True(t, a.Held())
 	assert.False(t, b.Held())
 	assert.Same(t, b, f.phone.CurrentCall(), "getCall() is the connected call not on hold")
@@ -190,22 +211,11 @@ func TestAnsweringAWaitingCallHoldsTheConnectedOneFirst(t *testing.T) {
 // waiting call stays silent: it is held here, never made audible again,
 // and the waiting call is answered.
 func TestAnsweringAWaitingCallKeepsTheFirstSilentWhenItsHoldIsRefused(t *testing.T) {
-	f, _ := manyCalls(t, 2)
-	feA := newFarEnd()
-	a, sessA := f.connectedIncoming(feA)
-	feB := newFarEnd()
-	b := f.ringAnother(feB)
-
-	require.NoError(t, b.Answer())
-	hold := expectReinvite(t, f, feA, 1)
-	f.conn.inject(feA.reply(hold, 491, "Request Pending", ""))
+	w := answerWaitingCall(t)
+	f, a, sessA, b := w.f, w.a, w.sessA, w.b
+	f.conn.inject(w.feA.reply(w.hold, 491, "Request Pending", ""))
 	f.conn.nextRequest(t, sip.ACK)
-
-	ok := f.conn.nextResponse(t, 200)
-	assert.Equal(t, feB.callID, ok.CallID().Value())
-	feB.learn(ok)
-	f.conn.inject(feB.ack(feB.inviteCSeq, ""))
-	waitEventOf(t, f, b, "connected")
+	w.connect(t)
 	held := sessA.named("SetHeld")
 	require.Len(t, held, 1, "the first call is never made audible again")
 	assert.True(t, held[0].Held)
@@ -217,24 +227,14 @@ func TestAnsweringAWaitingCallKeepsTheFirstSilentWhenItsHoldIsRefused(t *testing
 // waiting for Timer B: after holdWait it is answered; the first call is
 // silent all along.
 func TestAnsweringAWaitingCallDoesNotWaitForAHoldWithoutAnswer(t *testing.T) {
-	f, _ := manyCalls(t, 2)
-	feA := newFarEnd()
-	_, sessA := f.connectedIncoming(feA)
-	feB := newFarEnd()
-	b := f.ringAnother(feB)
-
-	require.NoError(t, b.Answer())
-	expectReinvite(t, f, feA, 1)
+	w := answerWaitingCall(t)
+	f := w.f
 	require.Eventually(t, func() bool { return slices.Contains(f.clock.Pending(), holdWait) }, waitFor, time.Millisecond,
 		"the answer waits for the hold at most holdWait (pending %v)", f.clock.Pending())
 	f.conn.quiet(t, 30*time.Millisecond)
 	f.clock.Advance(holdWait)
-	ok := f.conn.nextResponse(t, 200)
-	assert.Equal(t, feB.callID, ok.CallID().Value())
-	feB.learn(ok)
-	f.conn.inject(feB.ack(feB.inviteCSeq, ""))
-	waitEventOf(t, f, b, "connected")
-	assert.True(t, sessA.named("SetHeld")[0].Held)
+	w.connect(t)
+	assert.True(t, w.sessA.named("SetHeld")[0].Held)
 }
 
 // MakeCall while a call is connected holds that call before the INVITE.
