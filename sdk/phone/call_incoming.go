@@ -59,9 +59,16 @@ func (p *Phone) onIncomingInvite(req *sip.Request, tx *sip.ServerTx) {
 	}
 	_ = tx.Respond(sip.NewResponseFromRequest(req, 100, "Trying", nil))
 	req.To().Params.Add("tag", tag) // sipgo builds its 487 from the INVITE: same To tag as the 180
+	key := c.key()
 	tx.OnCancel(func(cancel *sip.Request) {
 		// The transaction has answered 487; the caller gave up, or (Reason:
-		// SIP;cause=200) another phone of the user answered.
+		// SIP;cause=200) another phone of the user answered. The call is
+		// found by its key, not held: the transaction outlives it by Timer
+		// L (32 s), and would keep its peer connection alive that long.
+		c := p.calls.byKey(key)
+		if c == nil {
+			return
+		}
 		elsewhere := answeredElsewhere(cancel)
 		c.mu.Lock()
 		c.answeredElsewhere = elsewhere

@@ -97,12 +97,18 @@ func (m memory) String() string {
 }
 
 func snapshot(b *testing.T, br *browser.Browser, page *browser.Page) memory {
-	m := memory{jsHeap: page.JSHeapUsed(b), goHeap: -1, goSys: -1, logBook: -1, goroutines: -1}
+	// A JS collection first, whose FinalizationRegistry callbacks let go of
+	// the Go side of the calls the page dropped; then Go's, whose finalizers
+	// drop the page objects (peer connections included) that only Go values
+	// held; then JS again, to free those before RSS is read.
+	page.JSHeapUsed(b)
+	m := memory{goHeap: -1, goSys: -1, logBook: -1, goroutines: -1}
 	var stats map[string]float64
 	page.Eval(b, `window.exotelsdkDebugHooks.memStats ? exotelsdkDebugHooks.memStats() : null`, &stats)
 	if stats != nil {
 		m.goHeap, m.goSys, m.logBook, m.goroutines = stats["heapAlloc"], stats["sys"], stats["logBytes"], stats["goroutines"]
 	}
+	m.jsHeap = page.JSHeapUsed(b)
 	m.rendererRSS = float64(br.RendererRSS(b))
 	return m
 }
