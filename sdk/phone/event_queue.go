@@ -43,6 +43,7 @@ func (q *eventQueue) run() {
 				break
 			}
 			f := q.pending[0]
+			q.pending[0] = nil // the array outlives the event: let go of what it holds
 			q.pending = q.pending[1:]
 			q.mu.Unlock()
 			f()
