@@ -7,7 +7,8 @@
 # transports and pion's TLS/DTLS dialing, whose imports (crypto/tls, x509,
 # net/http, gob) would add about 300 KB brotli of init-linked code the browser
 # never runs, and make sipgo's transactions log without log/slog (whose
-# default handler links encoding/json's encoder: about 75 KB brotli). The build stops if those edits do not match the module versions.
+# default handler links encoding/json's encoder: about 75 KB brotli). The
+# build stops if those edits do not match the module versions.
 # Native builds and tests do not see them.
 #
 # Size analysis: WASM_KEEP_NAMES=1 keeps the wasm "name" section (no -s), then

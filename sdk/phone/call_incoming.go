@@ -203,10 +203,9 @@ const holdWait = 2 * time.Second
 
 // answer runs on the call's queue: the media answer (while the other calls'
 // holds run), the 200 OK once they are held, and its retransmissions until
-// the ACK (held nil: no holds to wait for). Waiting for held, closed by
-// other calls' holds, is the one wait
-// on other calls from inside an operation: a hold never waits on another
-// call, so no cycle can form.
+// the ACK (held nil: no holds to wait for). Waiting for held, closed by the
+// other calls' holds, is the one wait on other calls from inside an
+// operation: a hold never waits on another call, so no cycle can form.
 func (c *Call) answer(held <-chan struct{}) {
 	c.mu.Lock()
 	if c.ended {

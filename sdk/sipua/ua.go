@@ -208,32 +208,35 @@ func (ua *UA) handle(frame []byte) {
 }
 
 // checkMessage rejects messages that lack what every SIP message needs to be
-// matched to a transaction and a dialog.
+// matched to a transaction and a dialog, and requests we could not answer
+// in a form the server can read.
 func checkMessage(msg sip.Message) error {
 	if msg.Via() == nil || msg.CSeq() == nil || msg.CallID() == nil || msg.From() == nil || msg.To() == nil {
 		return fmt.Errorf("missing Via, CSeq, Call-ID, From or To in %q", startLine(msg))
 	}
-	// sipgo takes any version; we answer in ours, so only SIP/2.0 is ours
-	// to answer (RFC 3261 §8.2.2: a request line "INVITE x SIP" is not).
-	if req, ok := msg.(*sip.Request); ok && !strings.EqualFold(req.SipVersion, "SIP/2.0") {
-		return fmt.Errorf("SIP version %q in %q", req.SipVersion, startLine(msg))
-	}
 	if err := checkVias(msg); err != nil {
 		return err
 	}
-	if req, ok := msg.(*sip.Request); ok {
-		// The parser reads some headers it cannot read back once written
-		// ("F: :00:A" becomes From <sip:00:A>): a request whose answer the
-		// server could not read is malformed, whatever else it says.
-		echo := sip.NewResponseFromRequest(req, 400, "Bad Request", nil)
-		if _, err := sip.ParseMessage([]byte(echo.String())); err != nil {
-			return fmt.Errorf("an answer to %q would be unreadable: %v", startLine(msg), err)
-		}
+	req, ok := msg.(*sip.Request)
+	if !ok {
+		return nil
+	}
+	// sipgo takes any version; we answer in ours, so only SIP/2.0 is ours
+	// to answer (RFC 3261 §8.2.2: a request line "INVITE x SIP" is not).
+	if !strings.EqualFold(req.SipVersion, "SIP/2.0") {
+		return fmt.Errorf("SIP version %q in %q", req.SipVersion, startLine(msg))
 	}
 	// Method names are case-sensitive (RFC 3261 §7.1) but sipgo upper-cases
 	// the request line's, so compare them without case (RFC 4475 intmeth).
-	if req, ok := msg.(*sip.Request); ok && !strings.EqualFold(string(req.CSeq().MethodName), string(req.Method)) {
+	if !strings.EqualFold(string(req.CSeq().MethodName), string(req.Method)) {
 		return fmt.Errorf("CSeq method %s does not match %s", req.CSeq().MethodName, req.Method)
+	}
+	// The parser reads some headers it cannot read back once written
+	// ("F: :00:A" becomes From <sip:00:A>): a request whose answer the
+	// server could not read is malformed, whatever else it says.
+	echo := sip.NewResponseFromRequest(req, 400, "Bad Request", nil)
+	if _, err := sip.ParseMessage([]byte(echo.String())); err != nil {
+		return fmt.Errorf("an answer to %q would be unreadable: %v", startLine(msg), err)
 	}
 	return nil
 }
