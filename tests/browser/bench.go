@@ -41,8 +41,10 @@ type OpenOptions struct {
 	InitScript string
 }
 
-// OpenWith opens url as Open does, in a fresh profile and/or over an
-// emulated network, set up before navigation starts.
+// OpenWith opens url in a new tab, in a fresh profile and/or over an
+// emulated network and with an init script, set up before navigation
+// starts, and waits for it to load. The page's console is recorded (and
+// printed if the test fails).
 func (b *Browser) OpenWith(t testing.TB, url string, opts OpenOptions) *Page {
 	t.Helper()
 	var ctx context.Context
@@ -53,6 +55,7 @@ func (b *Browser) OpenWith(t testing.TB, url string, opts OpenOptions) *Page {
 		ctx, cancel = chromedp.NewContext(b.ctx)
 	}
 	p := &Page{ctx: ctx, cancel: cancel}
+	p.watchConsole()
 	err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 		if w := opts.WAN; w != nil {
 			if _, err := cdp.Call(ctx, tg, network.Enable, network.EnableParams{}); err != nil {
@@ -75,7 +78,12 @@ func (b *Browser) OpenWith(t testing.TB, url string, opts OpenOptions) *Page {
 		cancel()
 		t.Fatalf("open %s: %v", url, err)
 	}
-	t.Cleanup(cancel)
+	t.Cleanup(func() {
+		if t.Failed() {
+			p.dumpConsole(t)
+		}
+		cancel()
+	})
 	return p
 }
 

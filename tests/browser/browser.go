@@ -89,12 +89,14 @@ type Page struct {
 	console    []string
 }
 
-// Open opens url in a new tab and waits for it to load.
-func (b *Browser) Open(t testing.TB, url string) *Page {
-	t.Helper()
-	ctx, cancel := chromedp.NewContext(b.ctx)
-	p := &Page{ctx: ctx, cancel: cancel}
-	messages := chromedp.Console(ctx)
+// Open opens url in a new tab and waits for it to load (OpenWith without
+// options).
+func (b *Browser) Open(t testing.TB, url string) *Page { return b.OpenWith(t, url, OpenOptions{}) }
+
+// watchConsole records what the page writes to its console and the
+// exceptions it throws.
+func (p *Page) watchConsole() {
+	messages := chromedp.Console(p.ctx)
 	go func() {
 		for m, err := range messages {
 			if err != nil {
@@ -108,16 +110,6 @@ func (b *Browser) Open(t testing.TB, url string) *Page {
 			p.mu.Unlock()
 		}
 	}()
-	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
-		t.Fatalf("open %s: %v", url, err)
-	}
-	t.Cleanup(func() {
-		if t.Failed() {
-			p.dumpConsole(t)
-		}
-		cancel()
-	})
-	return p
 }
 
 // Close closes the tab (as a user closing it would).

@@ -78,25 +78,9 @@ func TestEndedCallsAreLetGo(t *testing.T) {
 // let go once the page drops them (each proxy had a function per method
 // that could never be released, and so stayed).
 func TestEndedCallsOfAnotherTabAreLetGo(t *testing.T) {
-	srv := kamailio.Start(t, kamailio.Options{DropContactsOnDisconnect: true})
-	base := browser.Serve(t)
-	b := browser.Launch(t, browser.Options{})
-	acct := js(t, account(t, srv, "alice"))
-	var pages []*browser.Page
-	for i := 0; i < 2; i++ {
-		page := b.OpenWith(t, base+"/tests/pages/phone.html?quiet", browser.OpenOptions{InitScript: `window.exotelsdkDebugHooks = {};`})
-		page.Eval(t, `harness.joinTabs('alice', `+acct+`, false)`, nil)
-		pages = append(pages, page)
-	}
-	for _, page := range pages {
-		waitEvent(t, page, "register:alice", "registered", 15*time.Second)
-	}
-	f := &tabsFixture{srv: srv, pages: pages}
+	f := newTabsFixtureOpening(t, 2, nil, browser.OpenOptions{InitScript: `window.exotelsdkDebugHooks = {};`})
 	_, followers := f.split(t)
-	follower := followers[0]
-	bob := farend.New(t, farend.Config{User: "bob", Domain: srv.Domain, Server: srv.UDPAddr})
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
+	follower, bob, ctx := followers[0], f.bob, f.ctx
 
 	const calls = 6
 	for i := 0; i < calls; i++ {

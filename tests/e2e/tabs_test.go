@@ -30,6 +30,13 @@ func newTabsFixture(t *testing.T, n int) *tabsFixture { return newTabsFixtureWit
 // newTabsFixtureWith is newTabsFixture with more account fields (numbers stay numbers).
 func newTabsFixtureWith(t *testing.T, n int, extra map[string]any) *tabsFixture {
 	t.Helper()
+	return newTabsFixtureOpening(t, n, extra, browser.OpenOptions{})
+}
+
+// newTabsFixtureOpening is newTabsFixtureWith with pages opened with open
+// (an init script, say).
+func newTabsFixtureOpening(t *testing.T, n int, extra map[string]any, open browser.OpenOptions) *tabsFixture {
+	t.Helper()
 	srv := kamailio.Start(t, kamailio.Options{DropContactsOnDisconnect: true})
 	base := browser.Serve(t)
 	b := browser.Launch(t, browser.Options{FakeAudioFile: browser.ToneWAV(t, 1000, 0.5, 10)})
@@ -43,7 +50,7 @@ func newTabsFixtureWith(t *testing.T, n int, extra map[string]any) *tabsFixture 
 	}
 	acct := js(t, fields)
 	for i := 0; i < n; i++ {
-		page := b.Open(t, base+"/tests/pages/phone.html?quiet")
+		page := b.OpenWith(t, base+"/tests/pages/phone.html?quiet", open)
 		// Odd pages call SessionListener after initWebrtc: both orders work.
 		page.Eval(t, fmt.Sprintf(`harness.joinTabs('alice', %s, %v)`, acct, i%2 == 1), nil)
 		f.pages = append(f.pages, page)
