@@ -4,6 +4,7 @@ package jsbridge
 
 import (
 	"runtime"
+	"sync/atomic"
 	"syscall/js"
 )
 
@@ -11,7 +12,7 @@ import (
 // a page that defines globalThis.exotelsdkDebugHooks = {} before the wasm
 // starts gets hooks.memStats(), which returns the Go heap figures
 // (runtime.ReadMemStats), the goroutine count, how many calls' Go sides
-// are kept and how much text the log book holds. Pages that do not ask get nothing.
+// and media sessions are kept and how much text the log book holds. Pages that do not ask get nothing.
 func exposeDebugHooks() {
 	hooks := js.Global().Get("exotelsdkDebugHooks")
 	if hooks.Type() != js.TypeObject {
@@ -30,6 +31,25 @@ func exposeDebugHooks() {
 			"goroutines":  runtime.NumGoroutine(),
 			"callObjects": callObjectsKept(), // call_object.go
 			"logBytes":    book.Bytes(),      // the log book's text, bounded (2 MB)
+			"sessions":    sessionsInHeap.Load(),
 		})
 	}))
+}
+
+// sessionsInHeap is how many calls' media sessions (each with its
+// RTCPeerConnection) the Go heap still holds: the benchmark shows that Go
+// lets go of ended calls. Each session carries a heapMarker whose finalizer
+// counts it out. The marker, unlike the session, is in no cycle (a
+// session's callbacks reach its call, which holds it, and Go does not run
+// the finalizer of an object in a cycle), so it is finalized once the
+// session is unreachable.
+var sessionsInHeap atomic.Int32
+
+type heapMarker struct{ _ [16]byte } // 16 bytes: not the tiny allocator's, whose blocks are shared
+
+func countedInHeap() *heapMarker {
+	sessionsInHeap.Add(1)
+	m := &heapMarker{}
+	runtime.SetFinalizer(m, func(*heapMarker) { sessionsInHeap.Add(-1) })
+	return m
 }

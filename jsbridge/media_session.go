@@ -31,7 +31,8 @@ func (f *mediaFactory) NewSession(opts media.Options) (media.Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &pcSession{pc: pc, raw: pc.JSValue(), opts: opts, devices: f.devices, iceServers: len(cfg.ICEServers) > 0}
+	s := &pcSession{pc: pc, raw: pc.JSValue(), opts: opts, devices: f.devices, iceServers: len(cfg.ICEServers) > 0,
+		inHeap: countedInHeap()}
 	s.listeners = &eventListeners{target: s.raw, what: "peer connection"}
 	s.audio = js.Global().Get("document").Call("createElement", "audio")
 	s.audio.Set("autoplay", true)
@@ -93,6 +94,7 @@ type pcSession struct {
 	mixer       *conferenceMix // conference_mix.go: set while in the conference,
 	mixed       js.Value       // whose track for this far end is sent instead of the microphone
 	sendMu      sync.Mutex     // conference_mix.go: one sender decision at a time
+	inHeap      *heapMarker    // debug_hooks.go: counts the session while Go holds it
 }
 
 // microphone opens the microphone once and attaches it to the connection.

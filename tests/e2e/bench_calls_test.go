@@ -79,6 +79,7 @@ type memory struct {
 	goHeap, goSys       float64 // -1 for JsSIP
 	logBook             float64 // of goHeap: the log book's text, bounded at 2 MB
 	goroutines          float64
+	sessions            float64 // media sessions (peer connections) the Go heap holds
 }
 
 func (m memory) String() string {
@@ -88,12 +89,14 @@ func (m memory) String() string {
 		}
 		return fmt.Sprintf("%.1f", v/1e6)
 	}
-	g := "-"
-	if m.goroutines >= 0 {
-		g = fmt.Sprint(m.goroutines)
+	count := func(v float64) string {
+		if v < 0 {
+			return "-"
+		}
+		return fmt.Sprint(v)
 	}
-	return fmt.Sprintf("renderer RSS %6s MB, JS heap %6s MB, Go heap %6s MB (log book %5s MB, Go sys %6s MB), goroutines %4s",
-		mb(m.rendererRSS), mb(m.jsHeap), mb(m.goHeap), mb(m.logBook), mb(m.goSys), g)
+	return fmt.Sprintf("renderer RSS %6s MB, JS heap %6s MB, Go heap %6s MB (log book %5s MB, Go sys %6s MB), goroutines %4s, sessions in Go %4s",
+		mb(m.rendererRSS), mb(m.jsHeap), mb(m.goHeap), mb(m.logBook), mb(m.goSys), count(m.goroutines), count(m.sessions))
 }
 
 func snapshot(b *testing.T, br *browser.Browser, page *browser.Page) memory {
@@ -103,11 +106,12 @@ func snapshot(b *testing.T, br *browser.Browser, page *browser.Page) memory {
 	// held; then JS again, to free those before RSS is read.
 	page.JSHeapUsed(b)
 	page.Eval(b, `new Promise(r => setTimeout(r, 200))`, nil) // the registry's callbacks are tasks
-	m := memory{goHeap: -1, goSys: -1, logBook: -1, goroutines: -1}
+	m := memory{goHeap: -1, goSys: -1, logBook: -1, goroutines: -1, sessions: -1}
 	var stats map[string]float64
 	page.Eval(b, `window.exotelsdkDebugHooks.memStats ? exotelsdkDebugHooks.memStats() : null`, &stats)
 	if stats != nil {
 		m.goHeap, m.goSys, m.logBook, m.goroutines = stats["heapAlloc"], stats["sys"], stats["logBytes"], stats["goroutines"]
+		m.sessions = stats["sessions"]
 	}
 	m.jsHeap = page.JSHeapUsed(b)
 	m.rendererRSS = float64(br.RendererRSS(b))
