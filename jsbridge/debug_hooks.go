@@ -12,12 +12,14 @@ import (
 // a page that defines globalThis.exotelsdkDebugHooks = {} before the wasm
 // starts gets hooks.memStats(), which returns the Go heap figures
 // (runtime.ReadMemStats), the goroutine count, how many calls' Go sides
-// and media sessions are kept and how much text the log book holds. Pages that do not ask get nothing.
+// and media sessions are kept and how much text the log book holds.
+// Pages that do not ask get nothing, and their sessions carry no marker.
 func exposeDebugHooks() {
 	hooks := js.Global().Get("exotelsdkDebugHooks")
 	if hooks.Type() != js.TypeObject {
 		return
 	}
+	countSessions.Store(true)
 	hooks.Set("memStats", export("memStats", nil, func([]js.Value) any {
 		runtime.GC()
 		var m runtime.MemStats
@@ -42,12 +44,20 @@ func exposeDebugHooks() {
 // counts it out. The marker, unlike the session, is in no cycle (a
 // session's callbacks reach its call, which holds it, and Go does not run
 // the finalizer of an object in a cycle), so it is finalized once the
-// session is unreachable.
-var sessionsInHeap atomic.Int32
+// session is unreachable. Only a page that asked for the debug hooks
+// counts (countSessions): others pay no finalizer per call.
+var (
+	sessionsInHeap atomic.Int32
+	countSessions  atomic.Bool
+)
 
 type heapMarker struct{ _ [16]byte } // 16 bytes: not the tiny allocator's, whose blocks are shared
 
+// countedInHeap is a new session's marker, or nil when nobody counts.
 func countedInHeap() *heapMarker {
+	if !countSessions.Load() {
+		return nil
+	}
 	sessionsInHeap.Add(1)
 	m := &heapMarker{}
 	runtime.SetFinalizer(m, func(*heapMarker) { sessionsInHeap.Add(-1) })
