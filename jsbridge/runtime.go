@@ -14,7 +14,7 @@ import (
 )
 
 // rt is the loader's runtime object (scripts/loader.js): it calls app
-// callbacks on a later task and receives the Go API when it is ready.
+// callbacks asynchronously and receives the Go API when it is ready.
 var rt js.Value
 
 // export turns fn into a JavaScript function that never lets a Go panic
@@ -46,13 +46,26 @@ func safely(name string, f func()) {
 	f()
 }
 
-// invokeLater calls an app callback on a later task; what it throws is caught
-// and logged by the loader.
+// invokeLater calls an app callback once the current JavaScript task has run
+// to its end (a microtask: never inside the app's call into the SDK); what it
+// throws is caught and logged by the loader.
 func invokeLater(fn js.Value, args ...any) {
 	if !isFunction(fn) {
 		return
 	}
 	rt.Call("invokeLater", fn, js.ValueOf(args))
+}
+
+// onLaterTask runs f on a later JavaScript task (setTimeout 0), after the
+// app's callbacks of the current one: for work the app need not wait for.
+func onLaterTask(name string, f func()) {
+	var fn js.Func
+	fn = js.FuncOf(func(js.Value, []js.Value) any {
+		fn.Release()
+		safely(name, f)
+		return nil
+	})
+	js.Global().Call("setTimeout", fn, 0)
 }
 
 // await blocks the calling goroutine (never a JS callback) until p settles.

@@ -114,6 +114,8 @@ type tonePlayer struct {
 	mu      sync.Mutex
 	volumes map[string]float64
 	playing map[string]*toneVoice
+	// starting are the tones Start asked for that start on the next task.
+	starting map[string]bool
 }
 
 // toneVoice is one tone being played: oscillators → mix → gate (the
@@ -130,8 +132,9 @@ type toneVoice struct {
 
 func newTonePlayer() *tonePlayer {
 	return &tonePlayer{
-		volumes: map[string]float64{"ringtone": 1, "ringbacktone": 1, "dtmftone": 1, "beeptone": 1, "callwaitingtone": 1},
-		playing: map[string]*toneVoice{},
+		volumes:  map[string]float64{"ringtone": 1, "ringbacktone": 1, "dtmftone": 1, "beeptone": 1, "callwaitingtone": 1},
+		playing:  map[string]*toneVoice{},
+		starting: map[string]bool{},
 	}
 }
 
@@ -160,18 +163,33 @@ func (t *tonePlayer) SetVolume(name string, v float64) bool {
 	return true
 }
 
-// Start plays a tone until Stop; starting a playing tone does nothing.
+// Start plays a tone until Stop; starting a playing tone does nothing. The
+// tone starts on a later task: building its Web Audio graph takes about half
+// a millisecond (the page's first tone, much more: the AudioContext), and the
+// event that starts it (an incoming call's ringtone) reaches the app first.
 func (t *tonePlayer) Start(name string) {
 	spec, ok := toneSpecs[name]
 	if !ok {
 		return
 	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.playing[name] != nil || t.starting[name] {
+		return
+	}
+	t.starting[name] = true
+	onLaterTask("tone "+name, func() { t.startNow(name, spec) })
+}
+
+// startNow starts a tone that Start asked for, unless it was stopped since.
+func (t *tonePlayer) startNow(name string, spec toneSpec) {
 	voice := func() *toneVoice {
 		t.mu.Lock()
 		defer t.mu.Unlock() // newVoice calls Web Audio, which may throw
-		if t.playing[name] != nil {
+		if !t.starting[name] {
 			return nil
 		}
+		delete(t.starting, name)
 		v := t.newVoice(spec.freqs, t.volumes[name])
 		if v != nil {
 			t.playing[name] = v
@@ -191,6 +209,7 @@ func (t *tonePlayer) Stop(name string) {
 		defer t.mu.Unlock()
 		v := t.playing[name]
 		delete(t.playing, name)
+		delete(t.starting, name)
 		return v
 	}()
 	if voice != nil {

@@ -45,32 +45,21 @@ function exotelSDKFactory(where) {
     if (loggerCallback) { invokeLater(loggerCallback, [level, message, []]); }
   }
 
-  // consoleLine writes one SDK log line to the console. Debug lines (the SIP
-  // traces, several per message) wait for the page to be idle and go out in
-  // order, so that tracing a message never delays the app's callback for
-  // it (about 0.4 ms per line with DevTools attached); any other line first
-  // writes the debug lines before it.
-  var pendingDebug = [];
+  // consoleLine writes one SDK log line to the console (Go holds the debug
+  // lines back until the page is idle, jsbridge/logging.go).
   function consoleLine(level, line) {
-    if (level === 'debug') {
-      if (pendingDebug.push(line) === 1) {
-        if (typeof requestIdleCallback === 'function') { requestIdleCallback(flushDebug, { timeout: 200 }); } else { setTimeout(flushDebug, 20); }
-      }
-      return;
-    }
-    flushDebug();
     (console[level] || console.log).call(console, line);
   }
-  function flushDebug() {
-    var lines = pendingDebug;
-    pendingDebug = [];
-    for (var i = 0; i < lines.length; i++) { console.debug(lines[i]); }
-  }
 
-  // invokeLater calls an app callback on a later task, catching what it throws,
-  // so that the app never runs inside an SDK call and cannot break the SDK.
+  // invokeLater calls an app callback once the current JavaScript has run
+  // to its end (a microtask), catching what it throws, so that the app never
+  // runs inside an SDK call and cannot break the SDK. A microtask, not a
+  // setTimeout: the app hears an event in the same task as the message
+  // that caused it, before any other task (a tone starting, the next frame).
+  var defer = typeof queueMicrotask === 'function' ? queueMicrotask :
+    (typeof Promise === 'function' ? function (f) { Promise.resolve().then(f); } : function (f) { setTimeout(f, 0); });
   function invokeLater(fn, args) {
-    setTimeout(function () { invokeNow(fn, args); }, 0);
+    defer(function () { invokeNow(fn, args); });
   }
   function invokeNow(fn, args) {
     try { fn.apply(null, args); } catch (e) { log('error', 'app callback threw: ' + (e && e.stack || e)); }
