@@ -32,9 +32,9 @@ func newJSCall(cl *client, c *phone.Call) *jsCall {
 	method("Mute", nil, func([]js.Value) any { c.SetMuted(true); jc.refresh(); return nil })
 	method("UnMute", nil, func([]js.Value) any { c.SetMuted(false); jc.refresh(); return nil })
 	method("MuteToggle", nil, func([]js.Value) any { c.SetMuted(!c.Muted()); jc.refresh(); return nil })
-	method("Hold", resolved(false), func([]js.Value) any { return jc.hold(true) })
-	method("UnHold", resolved(false), func([]js.Value) any { return jc.hold(false) })
-	method("HoldToggle", resolved(false), func([]js.Value) any { return jc.hold(!c.Held()) })
+	method("Hold", resolvedPromise{false}, func([]js.Value) any { return jc.hold(true) })
+	method("UnHold", resolvedPromise{false}, func([]js.Value) any { return jc.hold(false) })
+	method("HoldToggle", resolvedPromise{false}, func([]js.Value) any { return jc.hold(!c.Held()) })
 	method("sendDTMF", false, func(args []js.Value) any {
 		digit := str(arg(args, 0))
 		if err := c.SendDTMF(digit); err != nil {
@@ -47,7 +47,7 @@ func newJSCall(cl *client, c *phone.Call) *jsCall {
 		return true
 	})
 	method("callDetails", nil, func([]js.Value) any { return jc.details() })
-	method("getStatistics", resolved(nil), func([]js.Value) any { return jc.statistics() })
+	method("getStatistics", resolvedPromise{nil}, func([]js.Value) any { return jc.statistics() })
 	method("getRemoteStream", nil, func([]js.Value) any {
 		if s, ok := c.Media().(*pcSession); ok {
 			return s.RemoteStream()

@@ -103,6 +103,19 @@ func callObjectOf(v js.Value) *callObject {
 	return &callObject{}
 }
 
+// resolvedPromise is a method's fallback that is a Promise resolved to v,
+// made only when it is returned (a call defines its methods each time, and
+// only the page's first definition keeps its fallback).
+type resolvedPromise struct{ v any }
+
+// fallbackValue is the value a method returns for its fallback f.
+func fallbackValue(f any) any {
+	if r, ok := f.(resolvedPromise); ok {
+		return resolved(r.v)
+	}
+	return f
+}
+
 // method gives co's object the method name: fn is run with the call's
 // arguments; fallback is returned when it panics (logged), when the method
 // is called on something that is not a Call object, or on a Call that has
@@ -121,20 +134,20 @@ func (co *callObject) method(name string, fallback any, fn func(args []js.Value)
 		defer func() {
 			if r := recover(); r != nil {
 				logger.Errorf("Call.%s failed: %v\n%s", name, r, debug.Stack())
-				result = fallback
+				result = fallbackValue(fallback)
 			}
 		}()
 		co := callObjectOf(this)
 		if co.owner == nil {
 			logger.Warnf("Call.%s: called on something that is not a call object of this SDK", name)
-			return fallback
+			return fallbackValue(fallback)
 		}
 		co.mu.Lock()
 		f := co.methods[name]
 		co.mu.Unlock()
 		if f == nil {
 			logger.Warnf("Call.%s: not available on a call of another tab", name)
-			return fallback
+			return fallbackValue(fallback)
 		}
 		return f(args)
 	}))

@@ -14,7 +14,7 @@ import (
 // once with a logged reason and sends nothing. Progress comes as the call
 // events transferring, transferred and transferFailed.
 func addTransferMethods(jc *jsCall) {
-	jc.method("Transfer", resolved(false), func(args []js.Value) any {
+	jc.method("Transfer", resolvedPromise{false}, func(args []js.Value) any {
 		target, ok := text(arg(args, 0))
 		if !ok || target == "" {
 			logger.Warnf("Transfer ignored: the target must be a non-empty string")
@@ -22,7 +22,7 @@ func addTransferMethods(jc *jsCall) {
 		}
 		return jc.transfer("Transfer", func() error { return jc.c.Transfer(target) })
 	})
-	jc.method("AttendedTransfer", resolved(false), func(args []js.Value) any {
+	jc.method("AttendedTransfer", resolvedPromise{false}, func(args []js.Value) any {
 		other := jc.cl.liveCallOf(arg(args, 0))
 		switch {
 		case other == nil:

@@ -14,8 +14,8 @@ import (
 // getLocalStream.
 func addVideoMethods(jc *jsCall) {
 	method := jc.method
-	method("AddVideo", resolved(false), func([]js.Value) any { return jc.changeVideo("AddVideo", jc.c.AddVideo) })
-	method("RemoveVideo", resolved(false), func([]js.Value) any { return jc.changeVideo("RemoveVideo", jc.c.RemoveVideo) })
+	method("AddVideo", resolvedPromise{false}, func([]js.Value) any { return jc.changeVideo("AddVideo", jc.c.AddVideo) })
+	method("RemoveVideo", resolvedPromise{false}, func([]js.Value) any { return jc.changeVideo("RemoveVideo", jc.c.RemoveVideo) })
 	method("MuteVideo", false, func([]js.Value) any { return jc.muteVideo(true) })
 	method("UnMuteVideo", false, func([]js.Value) any { return jc.muteVideo(false) })
 	method("getLocalStream", nil, func([]js.Value) any {

@@ -41,9 +41,9 @@ func newProxyCall(t *tabSession, snap tabs.CallSnapshot) *proxyCall {
 		pc.send(map[bool]string{true: tabs.CmdUnmute, false: tabs.CmdMute}[pc.current().Muted], "")
 		return nil
 	})
-	method("Hold", resolved(false), func([]js.Value) any { return pc.hold(true) })
-	method("UnHold", resolved(false), func([]js.Value) any { return pc.hold(false) })
-	method("HoldToggle", resolved(false), func([]js.Value) any { return pc.hold(!pc.current().Held) })
+	method("Hold", resolvedPromise{false}, func([]js.Value) any { return pc.hold(true) })
+	method("UnHold", resolvedPromise{false}, func([]js.Value) any { return pc.hold(false) })
+	method("HoldToggle", resolvedPromise{false}, func([]js.Value) any { return pc.hold(!pc.current().Held) })
 	method("sendDTMF", false, func(args []js.Value) any {
 		digit := strings.ToUpper(str(arg(args, 0)))
 		if len(digit) != 1 || !strings.Contains("0123456789*#ABCD", digit) {
@@ -57,7 +57,7 @@ func newProxyCall(t *tabSession, snap tabs.CallSnapshot) *proxyCall {
 		return true
 	})
 	method("callDetails", nil, func([]js.Value) any { return pc.details() })
-	method("getStatistics", resolved(nil), func([]js.Value) any { return resolved(nil) })
+	method("getStatistics", resolvedPromise{nil}, func([]js.Value) any { return resolved(nil) })
 	method("getRemoteStream", nil, func([]js.Value) any { return js.Null() })
 	addProxyTransferMethods(pc, method)
 	pc.update(snap)

@@ -17,7 +17,7 @@ import (
 // addProxyTransferMethods gives a follower's proxy Call Transfer(target)
 // and AttendedTransfer(otherCall), with the bad-input rules of call_transfer.go.
 func addProxyTransferMethods(pc *proxyCall, method func(string, any, func([]js.Value) any)) {
-	method("Transfer", resolved(false), func(args []js.Value) any {
+	method("Transfer", resolvedPromise{false}, func(args []js.Value) any {
 		target, ok := text(arg(args, 0))
 		if !ok || target == "" {
 			logger.Warnf("Transfer ignored: the target must be a non-empty string")
@@ -25,7 +25,7 @@ func addProxyTransferMethods(pc *proxyCall, method func(string, any, func([]js.V
 		}
 		return pc.t.await(tabs.Command{Name: tabs.CmdTransfer, CallID: pc.current().CallID, Target: target})
 	})
-	method("AttendedTransfer", resolved(false), func(args []js.Value) any {
+	method("AttendedTransfer", resolvedPromise{false}, func(args []js.Value) any {
 		other := pc.t.proxyCallOf(arg(args, 0))
 		switch {
 		case other == nil:
