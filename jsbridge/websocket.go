@@ -32,9 +32,12 @@ func (wsDialer) Dial(ctx context.Context, url string, onFrame func([]byte), onCl
 		return nil, errors.New("this browser has no WebSocket")
 	}
 	mark("ws-dial")
-	ws, err := construct(ctor, url, "sip")
-	if err != nil {
-		return nil, fmt.Errorf("cannot open WebSocket %s: %w", url, err)
+	ws := earlySocket(url)
+	if ws.IsNull() {
+		var err error
+		if ws, err = construct(ctor, url, "sip"); err != nil {
+			return nil, fmt.Errorf("cannot open WebSocket %s: %w", url, err)
+		}
 	}
 	t := &wsTransport{ws: ws, onClose: onClose}
 	t.listeners = &eventListeners{target: t.ws, what: "WebSocket"}
@@ -50,6 +53,10 @@ func (wsDialer) Dial(ctx context.Context, url string, onFrame func([]byte), onCl
 		settle(err)
 		t.closedByPeer(err)
 	})
+	if ws.Get("readyState").Int() == 1 { // an early socket, already open
+		mark("ws-open")
+		settle(nil)
+	}
 	t.listeners.on("message", func(ev js.Value) {
 		data := ev.Get("data")
 		if data.Type() == js.TypeString {
@@ -62,6 +69,7 @@ func (wsDialer) Dial(ctx context.Context, url string, onFrame func([]byte), onCl
 		onFrame(b)
 	})
 
+	var err error
 	select {
 	case err = <-opened:
 	case <-ctx.Done():
@@ -82,6 +90,19 @@ func (wsDialer) Dial(ctx context.Context, url string, onFrame func([]byte), onCl
 	}
 	t.open = true
 	return t, nil
+}
+
+// earlySocket is the WebSocket to url the loader opened while the wasm
+// loaded (scripts/loader-preconnect.js), or null.
+func earlySocket(url string) js.Value {
+	if rt.Type() != js.TypeObject || !isFunction(rt.Get("takeSocket")) {
+		return js.Null()
+	}
+	ws, _, ok := tryInvoke(rt.Get("takeSocket"), url)
+	if !ok || ws.Type() != js.TypeObject {
+		return js.Null()
+	}
+	return ws
 }
 
 func reasonSuffix(ev js.Value) string {

@@ -1,5 +1,5 @@
-// Assembles dist/exotelsdk.js (UMD) from scripts/loader.js, scripts/loader-events.js
-// and Go's wasm_exec.js, and dist/exotelsdk.mjs (an ES module that re-exports it),
+// Assembles dist/exotelsdk.js (UMD) from scripts/loader.js, scripts/loader-events.js,
+// scripts/loader-preconnect.js and Go's wasm_exec.js, and dist/exotelsdk.mjs (an ES module that re-exports it),
 // and prints the bundle sizes.
 // Usage: node scripts/bundle-loader.js <wasm_exec.js> <version>
 'use strict';
@@ -17,6 +17,7 @@ if (!wasmExec.includes(write)) { throw new Error('wasm_exec.js changed: cannot f
 wasmExec = wasmExec.replace(write, 'goFS.writeSync(fd, new Uint8Array(');
 
 const events = fs.readFileSync(path.join(__dirname, 'loader-events.js'), 'utf8');
+const preconnect = fs.readFileSync(path.join(__dirname, 'loader-preconnect.js'), 'utf8');
 const loader = fs.readFileSync(path.join(__dirname, 'loader.js'), 'utf8')
   .replace('/*__WASM_EXEC__*/', () => wasmExec)
   .split('__SDK_VERSION__').join(version);
@@ -27,6 +28,7 @@ const loader = fs.readFileSync(path.join(__dirname, 'loader.js'), 'utf8')
 // and any later copy hands out the same object.
 const umd = `(function () {
 ${events}
+${preconnect}
 ${loader}
 (function (root) {
   var key = typeof Symbol === 'function' ? Symbol.for('exotelsdk-go') : '__exotelsdk_go__';

@@ -100,6 +100,7 @@ function exotelSDKEvents(ExotelWebClient, sdk) {
   ExotelWebClient.prototype.register = function (options) {
     var self = this;
     var ms = options && typeof options.timeout === 'number' ? options.timeout : REGISTER_TIMEOUT;
+    this._preconnect();
     return new Promise(function (resolve, reject) {
       self._whenBound(function () {
         if (self._registration && self._registration.state === 'registered') { resolve(self._registration); return; }

@@ -84,6 +84,8 @@ function exotelSDKFactory(where) {
     goFS: function () { return goFS; },
     // clientEvent is how Go reports what no Exotel callback carries (the
     // connection states) to the client's on() handlers.
+    // takeSocket is the WebSocket to url the loader opened early, or null.
+    takeSocket: function (url) { return preconnect.take(url); },
     clientEvent: function (impl, name, detail) {
       var client = owners.get(impl);
       if (client) { invokeLater(function () { client._emit(name, detail); }, []); }
@@ -96,9 +98,12 @@ function exotelSDKFactory(where) {
       pendingStatics = [];
       clients.forEach(function (c) { c._bind(); });
       clients = [];
+      preconnect.drop(); // the queued DoRegister did not dial it (a failed initWebrtc, another URL)
       readyResolve(exotelSDK);
     }
   };
+
+  var preconnect = exotelSDKPreconnect(mark); // scripts/loader-preconnect.js
 
   function mark(name) {
     if (typeof performance !== 'undefined' && performance.mark) { try { performance.mark('exotelsdk:' + name); } catch (e) { /* ignore */ } }
@@ -191,6 +196,11 @@ function exotelSDKFactory(where) {
     this._queue = null;
     for (var i = 0; i < q.length; i++) { q[i](); }
   };
+  // _preconnect opens the WebSocket a DoRegister made while loading will
+  // dial (scripts/loader-preconnect.js).
+  ExotelWebClient.prototype._preconnect = function () {
+    if (!this._impl && !this._tabs && this._account) { preconnect.open(this._account); }
+  };
   // _whenBound runs f now if the runtime is ready, else in order with the
   // queued calls once it is.
   ExotelWebClient.prototype._whenBound = function (f) {
@@ -222,6 +232,9 @@ function exotelSDKFactory(where) {
       var args = arguments;
       var self = this;
       if (this._impl) { return this._impl[name].apply(this._impl, args); }
+      if (name === 'initWebrtc') { this._account = args[0]; }
+      if (name === 'SessionListener') { this._tabs = true; } // the leader tab dials, maybe not this one
+      if (name === 'DoRegister') { this._preconnect(); }
       var early = whileLoading[name];
       if (early === 'local') { return isWebRTCSupported(); }
       if (early === 'promise') {

@@ -72,7 +72,7 @@ var jssip = benchSDK{
 var benchWAN = &browser.WAN{LatencyMs: 40, DownMbit: 20, UpMbit: 5}
 
 // phaseMarks are the loader's and jsbridge's performance marks, in order.
-var phaseMarks = []string{"load-start", "instantiated", "ready", "register", "ws-dial", "ws-open"}
+var phaseMarks = []string{"load-start", "ws-early-dial", "ws-early-open", "instantiated", "ready", "register", "ws-dial", "ws-open"}
 
 // startup is one page load's figures: ms from navigation start.
 type startup struct {

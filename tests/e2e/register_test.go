@@ -67,15 +67,61 @@ func TestWrongPasswordTerminates(t *testing.T) {
 	assert.Empty(t, page.Exceptions())
 }
 
+// socketsInitScript records every WebSocket the page makes, and when.
+const socketsInitScript = `
+window.sockets = [];
+(function () {
+  var Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(url, protocols) {
+      super(url, protocols);
+      sockets.push({ url: url, at: performance.now(), ws: this });
+    }
+  };
+})();`
+
 // An app registers in its first script, before the WebAssembly has loaded;
-// the calls are queued and honoured.
+// the calls are queued and honoured, and the WebSocket is opened while the
+// wasm loads (scripts/loader-preconnect.js): one socket, made before the Go
+// runtime was ready, is the one that registers.
 func TestCallsBeforeTheRuntimeIsReadyAreHonoured(t *testing.T) {
 	srv := kamailio.Start(t, kamailio.Options{})
 	base := browser.Serve(t)
 	q := url.Values{"autoregister": {js(t, account(t, srv, "alice"))}}
-	page := browser.Launch(t, browser.Options{}).Open(t, base+"/tests/pages/phone.html?"+q.Encode())
+	page := browser.Launch(t, browser.Options{}).OpenWith(t, base+"/tests/pages/phone.html?"+q.Encode(),
+		browser.OpenOptions{InitScript: socketsInitScript})
 	waitEvent(t, page, "register:auto", "registered", 10*time.Second)
 	assert.Equal(t, []string{"sent_request", "registered"}, events(t, page, "register:auto"))
+	var sockets struct {
+		N          int
+		URL        string
+		BeforeGo   bool
+		ReadyState int
+	}
+	page.Eval(t, `({n: sockets.length, url: sockets[0].url, readyState: sockets[0].ws.readyState,
+		beforeGo: sockets[0].at < performance.getEntriesByName('exotelsdk:ready')[0].startTime})`, &sockets)
+	assert.Equal(t, 1, sockets.N, "one WebSocket: the early one was taken")
+	assert.Equal(t, srv.WSURL+"ws", sockets.URL) // security://domain/endpoint
+	assert.True(t, sockets.BeforeGo, "the WebSocket was opened before the Go runtime was ready")
+	assert.Equal(t, 1, sockets.ReadyState, "and it is the open one")
+	assert.Empty(t, page.Exceptions())
+}
+
+// A DoRegister queued while loading whose initWebrtc then fails (no
+// userName) opened an early WebSocket that nothing dials: it is closed.
+func TestAnEarlySocketNobodyDialsIsClosed(t *testing.T) {
+	srv := kamailio.Start(t, kamailio.Options{})
+	base := browser.Serve(t)
+	acct := account(t, srv, "alice")
+	delete(acct, "userName")
+	q := url.Values{"autoregister": {js(t, acct)}}
+	page := browser.Launch(t, browser.Options{}).OpenWith(t, base+"/tests/pages/phone.html?"+q.Encode(),
+		browser.OpenOptions{InitScript: socketsInitScript})
+	page.WaitUntil(t, `sockets.length === 1 && sockets[0].ws.readyState === 3`, 10*time.Second)
+	var n int
+	page.Eval(t, `sockets.length`, &n)
+	assert.Equal(t, 1, n)
+	assert.Empty(t, events(t, page, "register:auto"), "no registration without a phone")
 	assert.Empty(t, page.Exceptions())
 }
 
