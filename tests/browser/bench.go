@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -106,37 +105,8 @@ func (b *Browser) RendererRSS(t testing.TB) int64 {
 	if c == nil || c.Browser == nil || c.Browser.Process() == nil {
 		t.Fatal("the browser process is unknown")
 	}
-	root := c.Browser.Process().Pid
-	parents := map[int]int{}
-	cmdlines := map[int]string{}
-	dirs, _ := filepath.Glob("/proc/[0-9]*")
-	for _, d := range dirs {
-		pid, _ := strconv.Atoi(filepath.Base(d))
-		stat, err := os.ReadFile(filepath.Join(d, "stat"))
-		if err != nil {
-			continue
-		}
-		// pid (comm) state ppid ...: comm may hold spaces, so split after ')'.
-		f := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
-		if len(f) > 1 {
-			parents[pid], _ = strconv.Atoi(f[1])
-		}
-		cmd, _ := os.ReadFile(filepath.Join(d, "cmdline"))
-		cmdlines[pid] = string(cmd)
-	}
-	descends := func(pid int) bool {
-		for i := 0; i < 10 && pid > 1; i++ {
-			if pid = parents[pid]; pid == root {
-				return true
-			}
-		}
-		return false
-	}
 	var total int64
-	for pid, cmd := range cmdlines {
-		if !strings.Contains(cmd, "--type=renderer") || !descends(pid) {
-			continue
-		}
+	for _, pid := range b.rendererPIDs() {
 		status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 		if err != nil {
 			continue

@@ -80,6 +80,7 @@ type memory struct {
 	logBook             float64 // of goHeap: the log book's text, bounded at 2 MB
 	goroutines          float64
 	sessions            float64 // media sessions (peer connections) the Go heap holds
+	renderers           browser.RendererMemory
 }
 
 func (m memory) String() string {
@@ -96,7 +97,25 @@ func (m memory) String() string {
 		return fmt.Sprint(v)
 	}
 	return fmt.Sprintf("renderer RSS %6s MB, JS heap %6s MB, Go heap %6s MB (log book %5s MB, Go sys %6s MB), goroutines %4s, sessions in Go %4s",
-		mb(m.rendererRSS), mb(m.jsHeap), mb(m.goHeap), mb(m.logBook), mb(m.goSys), count(m.goroutines), count(m.sessions))
+		mb(m.rendererRSS), mb(m.jsHeap), mb(m.goHeap), mb(m.logBook), mb(m.goSys), count(m.goroutines), count(m.sessions)) +
+		"\n" + m.renderersLine()
+}
+
+// renderersLine breaks the renderers' memory down: resident anonymous and
+// file-backed pages, and the allocators of Chromium's memory-infra dump.
+// "other" is the anonymous memory no allocator claims: the wasm's linear
+// memory (Go sys) and compiled code among it.
+func (m memory) renderersLine() string {
+	r := m.renderers
+	out := fmt.Sprintf("%37s anon %6.1f MB, file %6.1f MB; allocators, MB:", "renderers:", r.Anon/1e6, r.File/1e6)
+	other := r.Anon
+	for _, name := range []string{"malloc", "partition_alloc", "v8", "blink_gc", "shared_memory"} {
+		out += fmt.Sprintf(" %s %.1f", name, r.Allocators[name]/1e6)
+		if name != "shared_memory" {
+			other -= r.Allocators[name]
+		}
+	}
+	return out + fmt.Sprintf(", other anon %.1f", other/1e6)
 }
 
 func snapshot(b *testing.T, br *browser.Browser, page *browser.Page) memory {
@@ -115,6 +134,7 @@ func snapshot(b *testing.T, br *browser.Browser, page *browser.Page) memory {
 	}
 	m.jsHeap = page.JSHeapUsed(b)
 	m.rendererRSS = float64(br.RendererRSS(b))
+	m.renderers = br.RendererMemory(b)
 	return m
 }
 

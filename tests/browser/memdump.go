@@ -1,0 +1,172 @@
+package browser
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/tracing"
+	"github.com/chromedp/chromedp"
+)
+
+// RendererMemory is where the renderer processes' memory is, summed over
+// them like RendererRSS: from /proc (anonymous and file-backed resident
+// pages) and from a Chromium memory-infra dump (each allocator's size).
+type RendererMemory struct {
+	Anon, File float64            // bytes: RssAnon, RssFile
+	Allocators map[string]float64 // bytes per top-level allocator dump: malloc, partition_alloc, v8, blink_gc, ...
+}
+
+// RendererMemory reads /proc and takes a detailed memory-infra dump
+// (Tracing.requestMemoryDump, which collects garbage first).
+func (b *Browser) RendererMemory(t testing.TB) RendererMemory {
+	t.Helper()
+	m := RendererMemory{Allocators: map[string]float64{}}
+	for _, pid := range b.rendererPIDs() {
+		status, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+		for _, line := range strings.Split(string(status), "\n") {
+			f := strings.Fields(line)
+			if len(f) > 1 && (f[0] == "RssAnon:" || f[0] == "RssFile:") {
+				kb, _ := strconv.ParseFloat(f[1], 64)
+				if f[0] == "RssAnon:" {
+					m.Anon += kb * 1024
+				} else {
+					m.File += kb * 1024
+				}
+			}
+		}
+	}
+	events := b.memoryDump(t)
+	renderer := map[int]bool{}
+	for _, ev := range events {
+		if ev.Ph == "M" && ev.Name == "process_name" && ev.Args.Name == "Renderer" {
+			renderer[ev.Pid] = true
+		}
+	}
+	for _, ev := range events {
+		if ev.Ph != "v" || !renderer[ev.Pid] {
+			continue
+		}
+		for name, a := range ev.Args.Dumps.Allocators {
+			if sz, ok := a.Attrs["size"]; ok && !strings.Contains(name, "/") {
+				v, _ := strconv.ParseUint(sz.Value, 16, 64)
+				m.Allocators[name] += float64(v)
+			}
+		}
+	}
+	return m
+}
+
+// traceEvent is what RendererMemory reads of a trace event.
+type traceEvent struct {
+	Ph   string `json:"ph"`
+	Name string `json:"name"`
+	Pid  int    `json:"pid"`
+	Args struct {
+		Name  string `json:"name"` // of a process_name metadata event
+		Dumps struct {
+			Allocators map[string]struct {
+				Attrs map[string]struct {
+					Value string `json:"value"` // hex
+				} `json:"attrs"`
+			} `json:"allocators"`
+		} `json:"dumps"`
+	} `json:"args"`
+}
+
+// memoryDump traces the memory-infra category around one explicit dump of
+// every process and returns the trace's dump and metadata events.
+func (b *Browser) memoryDump(t testing.TB) []traceEvent {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 60*time.Second)
+	defer cancel()
+	var s cdp.Session = chromedp.FromContext(b.ctx).Browser
+	data := cdp.Events(ctx, s, tracing.DataCollected)
+	done := cdp.Events(ctx, s, tracing.TracingComplete)
+	_, err := cdp.Call(ctx, s, tracing.Start, tracing.StartParams{
+		TransferMode: tracing.StartTransferModeReportEvents,
+		TraceConfig: &tracing.TraceConfig{
+			IncludedCategories: []string{"-*", "disabled-by-default-memory-infra"},
+			MemoryDumpConfig:   tracing.MemoryDumpConfig{"triggers": []any{}}, // no periodic dumps
+		},
+	})
+	if err != nil {
+		t.Fatalf("Tracing.start: %v", err)
+	}
+	deterministic := true
+	r, err := cdp.Call(ctx, s, tracing.RequestMemoryDump, tracing.RequestMemoryDumpParams{
+		Deterministic: &deterministic, LevelOfDetail: tracing.MemoryDumpLevelOfDetailDetailed})
+	if err != nil || !r.Success {
+		t.Fatalf("Tracing.requestMemoryDump: %v (success %v)", err, r.Success)
+	}
+	var events []traceEvent
+	collected := make(chan struct{})
+	go func() {
+		defer close(collected)
+		for ev, err := range data {
+			if err != nil {
+				return
+			}
+			for _, raw := range ev.Value {
+				var e traceEvent
+				if json.Unmarshal(raw, &e) == nil && (e.Ph == "v" || e.Ph == "M") {
+					events = append(events, e)
+				}
+			}
+		}
+	}()
+	if _, err := cdp.Call(ctx, s, tracing.End, cdp.Empty{}); err != nil {
+		t.Fatalf("Tracing.end: %v", err)
+	}
+	for _, err := range done {
+		if err != nil {
+			t.Fatalf("Tracing.tracingComplete: %v", err)
+		}
+		break
+	}
+	time.Sleep(200 * time.Millisecond) // dataCollected events queued before tracingComplete
+	cancel()
+	<-collected
+	return events
+}
+
+// rendererPIDs are the browser's renderer processes.
+func (b *Browser) rendererPIDs() []int {
+	root := chromedp.FromContext(b.ctx).Browser.Process().Pid
+	parents := map[int]int{}
+	var renderers []int
+	dirs, _ := os.ReadDir("/proc")
+	for _, d := range dirs {
+		pid, err := strconv.Atoi(d.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid ...: comm may hold spaces, so split after ')'.
+		if f := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:])); len(f) > 1 {
+			parents[pid], _ = strconv.Atoi(f[1])
+		}
+		if cmd, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid)); strings.Contains(string(cmd), "--type=renderer") {
+			renderers = append(renderers, pid)
+		}
+	}
+	var out []int
+	for _, pid := range renderers {
+		for p, i := pid, 0; i < 10 && p > 1; i++ {
+			if p = parents[p]; p == root {
+				out = append(out, pid)
+				break
+			}
+		}
+	}
+	return out
+}
