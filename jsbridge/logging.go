@@ -82,12 +82,7 @@ func flushConsoleDebug() {
 // whenIdle runs f when the page is idle (requestIdleCallback, at most 200 ms
 // later), or 20 ms later where there is no such thing.
 func whenIdle(name string, f func()) {
-	var fn js.Func
-	fn = js.FuncOf(func(js.Value, []js.Value) any {
-		fn.Release()
-		safely(name, f)
-		return nil
-	})
+	fn := callOnce(name, f)
 	if ric := js.Global().Get("requestIdleCallback"); isFunction(ric) {
 		ric.Invoke(fn, map[string]any{"timeout": 200})
 		return

@@ -59,13 +59,19 @@ func invokeLater(fn js.Value, args ...any) {
 // onLaterTask runs f on a later JavaScript task (setTimeout 0), after the
 // app's callbacks of the current one: for work the app need not wait for.
 func onLaterTask(name string, f func()) {
+	js.Global().Call("setTimeout", callOnce(name, f), 0)
+}
+
+// callOnce is a JS function that runs f once (a panic logged) and releases
+// itself: for a callback the browser calls once (a timer).
+func callOnce(name string, f func()) js.Func {
 	var fn js.Func
 	fn = js.FuncOf(func(js.Value, []js.Value) any {
 		fn.Release()
 		safely(name, f)
 		return nil
 	})
-	js.Global().Call("setTimeout", fn, 0)
+	return fn
 }
 
 // await blocks the calling goroutine (never a JS callback) until p settles.
