@@ -105,20 +105,27 @@ func (b *Browser) RendererRSS(t testing.TB) int64 {
 	if c == nil || c.Browser == nil || c.Browser.Process() == nil {
 		t.Fatal("the browser process is unknown")
 	}
-	var total int64
+	return int64(b.rendererStatus()["VmRSS:"])
+}
+
+// rendererStatus sums, over the renderer processes, the kB fields of
+// /proc/<pid>/status (VmRSS, RssAnon, RssFile, ...), in bytes, keyed by
+// their name with its colon.
+func (b *Browser) rendererStatus() map[string]float64 {
+	sums := map[string]float64{}
 	for _, pid := range b.rendererPIDs() {
 		status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 		if err != nil {
 			continue
 		}
 		for _, line := range strings.Split(string(status), "\n") {
-			if strings.HasPrefix(line, "VmRSS:") {
-				kb, _ := strconv.ParseInt(strings.Fields(line)[1], 10, 64)
-				total += kb * 1024
+			if f := strings.Fields(line); len(f) == 3 && f[2] == "kB" {
+				kb, _ := strconv.ParseFloat(f[1], 64)
+				sums[f[0]] += kb * 1024
 			}
 		}
 	}
-	return total
+	return sums
 }
 
 // JSHeapUsed collects garbage in the page and returns the bytes its JS heap

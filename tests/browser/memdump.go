@@ -28,20 +28,8 @@ type RendererMemory struct {
 func (b *Browser) RendererMemory(t testing.TB) RendererMemory {
 	t.Helper()
 	m := RendererMemory{Allocators: map[string]float64{}}
-	for _, pid := range b.rendererPIDs() {
-		status, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-		for _, line := range strings.Split(string(status), "\n") {
-			f := strings.Fields(line)
-			if len(f) > 1 && (f[0] == "RssAnon:" || f[0] == "RssFile:") {
-				kb, _ := strconv.ParseFloat(f[1], 64)
-				if f[0] == "RssAnon:" {
-					m.Anon += kb * 1024
-				} else {
-					m.File += kb * 1024
-				}
-			}
-		}
-	}
+	status := b.rendererStatus()
+	m.Anon, m.File = status["RssAnon:"], status["RssFile:"]
 	events := b.memoryDump(t)
 	renderer := map[int]bool{}
 	for _, ev := range events {
