@@ -82,10 +82,10 @@ function exotelSDKFactory(where) {
     invokeLater: invokeLater,
     consoleLine: consoleLine,
     goFS: function () { return goFS; },
-    // clientEvent is how Go reports what no Exotel callback carries (the
-    // connection states) to the client's on() handlers.
     // takeSocket is the WebSocket to url the loader opened early, or null.
     takeSocket: function (url) { return preconnect.take(url); },
+    // clientEvent is how Go reports what no Exotel callback carries (the
+    // connection states) to the client's on() handlers.
     clientEvent: function (impl, name, detail) {
       var client = owners.get(impl);
       if (client) { invokeLater(function () { client._emit(name, detail); }, []); }
