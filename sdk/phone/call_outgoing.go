@@ -269,6 +269,7 @@ func (c *Call) finalResponse(res *sip.Response) {
 	c.mu.Lock()
 	c.dialog = dialog
 	canceled := c.canceling || c.ended
+	sess := c.sess // under the lock: end() swaps it once the call is over
 	c.mu.Unlock()
 	ack := dialog.Ack(c.invite.CSeq().SeqNo)
 	for _, name := range []string{"Authorization", "Proxy-Authorization"} {
@@ -282,7 +283,7 @@ func (c *Call) finalResponse(res *sip.Response) {
 		return
 	}
 	ctx, cancel := mediaContext()
-	err = c.sess.Accept(ctx, string(res.Body()), false)
+	err = sess.Accept(ctx, string(res.Body()), false)
 	if err == nil {
 		c.videoNegotiated(ctx, string(c.invite.Body()), string(res.Body()), true)
 	}
