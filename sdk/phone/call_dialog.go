@@ -125,7 +125,7 @@ func (c *Call) answerReinvite(req *sip.Request, tx *sip.ServerTx) {
 	c.ackBody = nil
 	wait := c.ackWait
 	c.mu.Unlock()
-	if err := tx.Respond(ok); err != nil {
+	if err := c.p.ua.Accept(tx, ok); err != nil {
 		c.log.Warnf("could not answer re-INVITE: %v", err)
 	}
 	if !c.retransmitUntilAck(ok, wait) || !offerless {

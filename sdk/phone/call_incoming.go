@@ -251,7 +251,7 @@ func (c *Call) answer(held <-chan struct{}) {
 	c.mu.Unlock()
 	ok := c.dialog.Respond(c.invite, 200, "OK", []byte(answer), "application/sdp")
 	c.answerSessionTimer(c.invite, ok)
-	if err := tx.Respond(ok); err != nil {
+	if err := c.p.ua.Accept(tx, ok); err != nil {
 		c.log.Errorf("could not send 200 OK: %v", err)
 		c.end(StateTerminated, CauseNetwork, 0, "could not send 200 OK")
 		return

@@ -30,9 +30,45 @@ func serverTxKey(req *sip.Request) (string, error) {
 		strconv.FormatUint(uint64(cseq.SeqNo), 10), string(method)}, "__"), nil
 }
 
+// Accept answers an INVITE server transaction with ok, a 2xx, and ends the
+// transaction, as RFC 3261 §17.2.1 had it: the 2xx and its retransmissions
+// are the dialog's business. What RFC 6026's Accepted state adds (an ACK
+// that matches the transaction goes to the dialog, a retransmitted INVITE is
+// absorbed, for Timer L: 64·T1) the UA does from a record of the key alone.
+// sipgo's Accepted state would keep the whole transaction (request, 2xx,
+// timers) for those 32 s, even once terminated (its Timer L is not
+// stopped): about 10 KB for every answered INVITE and re-INVITE.
+func (ua *UA) Accept(tx *sip.ServerTx, ok *sip.Response) error {
+	ua.markAccepted(tx.Key())
+	err := ua.Send(ok)
+	tx.Terminate()
+	return err
+}
+
+// markAccepted records that the INVITE transaction key has its 2xx, and
+// forgets the records whose Timer L has run out.
+func (ua *UA) markAccepted(key string) {
+	ua.mu.Lock()
+	defer ua.mu.Unlock()
+	now := ua.now()
+	for k, until := range ua.accepted {
+		if !now.Before(until) {
+			delete(ua.accepted, k)
+		}
+	}
+	ua.accepted[key] = now.Add(sip.Timer_L)
+}
+
+// acceptedLocked tells whether the INVITE transaction key has had its 2xx
+// within Timer L. ua.mu is held.
+func (ua *UA) acceptedLocked(key string) bool {
+	until, ok := ua.accepted[key]
+	return ok && ua.now().Before(until)
+}
+
 // serverTxConn is the connection of one server transaction: it writes
-// through the UA and notes a 2xx to an INVITE, after which an ACK matching the
-// transaction is the dialog's.
+// through the UA and notes a 2xx to an INVITE sent through the transaction
+// rather than Accept, after which an ACK matching it is the dialog's.
 type serverTxConn struct {
 	uaConn
 	key string
@@ -40,11 +76,7 @@ type serverTxConn struct {
 
 func (c serverTxConn) WriteMsg(msg sip.Message) error {
 	if res, ok := msg.(*sip.Response); ok && res.IsSuccess() && res.CSeq() != nil && res.CSeq().MethodName == sip.INVITE {
-		c.ua.mu.Lock()
-		if c.ua.server[c.key] != nil {
-			c.ua.accepted[c.key] = true
-		}
-		c.ua.mu.Unlock()
+		c.ua.markAccepted(c.key)
 	}
 	return c.ua.Send(msg)
 }

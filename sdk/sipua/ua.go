@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/emiago/sipgo/sip"
 	"github.com/webphone/exotelsdk/sdk/logs"
@@ -30,10 +31,12 @@ type UA struct {
 	onStray   func(*sip.Response)
 	onPong    func()
 
-	// accepted holds the INVITE server transactions answered with a 2xx: an
-	// ACK matching one belongs to the dialog (RFC 6026), even if it reuses
-	// the INVITE's branch.
-	accepted map[string]bool
+	// accepted holds, until its Timer L runs out (RFC 6026), the key of
+	// each INVITE server transaction answered with a 2xx (server_tx.go): an
+	// ACK matching one belongs to the dialog, even if it reuses the INVITE's
+	// branch, and a retransmission of the INVITE is absorbed.
+	accepted map[string]time.Time
+	now      func() time.Time
 
 	inbox  chan []byte
 	closed chan struct{}
@@ -47,7 +50,8 @@ func NewUA(log *logs.Logger) *UA {
 		txLog:    newTxLog(log.With("tx")),
 		client:   map[string]*ClientTransaction{},
 		server:   map[string]*sip.ServerTx{},
-		accepted: map[string]bool{},
+		accepted: map[string]time.Time{},
+		now:      time.Now,
 		inbox:    make(chan []byte, 256),
 		closed:   make(chan struct{}),
 	}
@@ -293,14 +297,18 @@ func (ua *UA) receiveRequest(req *sip.Request) {
 	ua.mu.Lock()
 	tx := ua.server[key]
 	handler := ua.handler
-	accepted := ua.accepted[key]
+	accepted := ua.acceptedLocked(key)
 	ua.mu.Unlock()
-	if tx != nil && req.IsAck() && accepted {
+	if accepted && req.IsAck() {
 		// An ACK for our 2xx that reuses the INVITE's branch: not the
 		// transaction's business but the dialog's (RFC 6026 §8.9).
 		if handler != nil {
 			handler(req, nil)
 		}
+		return
+	}
+	if accepted && tx == nil {
+		ua.log.Debugf("absorbed a retransmission of %s %s, answered already", req.Method, req.CallID().Value())
 		return
 	}
 	if tx != nil {
@@ -326,8 +334,9 @@ func (ua *UA) receiveRequest(req *sip.Request) {
 	ua.mu.Unlock()
 	tx.OnTerminate(func(key string, _ error) {
 		ua.mu.Lock()
-		delete(ua.server, key)
-		delete(ua.accepted, key)
+		if ua.server[key] == tx {
+			delete(ua.server, key)
+		}
 		ua.mu.Unlock()
 	})
 	if handler == nil {
@@ -348,7 +357,16 @@ func (ua *UA) receiveCancel(req *sip.Request) {
 	inviteKey := strings.TrimSuffix(key, string(sip.CANCEL)) + string(sip.INVITE)
 	ua.mu.Lock()
 	tx := ua.server[inviteKey]
+	accepted := ua.acceptedLocked(inviteKey)
 	ua.mu.Unlock()
+	if tx == nil && accepted {
+		// Too late: the INVITE has its 2xx, and a CANCEL then changes
+		// nothing (RFC 3261 §9.2).
+		if err := ua.Send(sip.NewResponseFromRequest(req, 200, "OK", nil)); err != nil {
+			ua.log.Warnf("could not answer CANCEL: %v", err)
+		}
+		return
+	}
 	if tx == nil {
 		_ = ua.Send(sip.NewResponseFromRequest(req, 481, "Call/Transaction Does Not Exist", nil))
 		return
