@@ -21,7 +21,6 @@ import (
 type RendererMemory struct {
 	Anon, File float64            // bytes: RssAnon, RssFile
 	Code       float64            // bytes: resident anonymous executable mappings (V8's JIT and wasm code)
-	WasmMemory float64            // bytes: resident part of the wasm memory reservations (mappings of 4 GB and more)
 	Allocators map[string]float64 // bytes per top-level allocator dump: malloc, partition_alloc, v8, blink_gc, ...
 }
 
@@ -32,7 +31,7 @@ func (b *Browser) RendererMemory(t testing.TB) RendererMemory {
 	m := RendererMemory{Allocators: map[string]float64{}}
 	status := b.rendererStatus()
 	m.Anon, m.File = status["RssAnon:"], status["RssFile:"]
-	m.Code, m.WasmMemory = b.rendererMappings()
+	m.Code = b.rendererCode()
 	events := b.memoryDump(t)
 	renderer := map[int]bool{}
 	for _, ev := range events {
@@ -162,26 +161,22 @@ func (b *Browser) rendererPIDs() []int {
 	return out
 }
 
-// rendererMappings sums, over the renderers' /proc/<pid>/smaps, the resident
-// pages of the anonymous mappings that are executable (compiled code) and of
-// those of 4 GB or more (V8 reserves a wasm memory with its guard regions so:
-// what is resident is the linear memory the module has touched).
-func (b *Browser) rendererMappings() (code, wasm float64) {
+// rendererCode sums, over the renderers' /proc/<pid>/smaps, the resident
+// pages of the anonymous mappings that are executable: compiled code. (The
+// wasm's linear memory cannot be told apart so: it lives in V8's sandbox
+// reservation with the JS heap.)
+func (b *Browser) rendererCode() (code float64) {
 	for _, pid := range b.rendererPIDs() {
 		smaps, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps", pid))
 		if err != nil {
 			continue
 		}
-		var exec, huge bool
+		var exec bool
 		for _, line := range strings.Split(string(smaps), "\n") {
 			f := strings.Fields(line)
 			if len(f) >= 5 && strings.Contains(f[0], "-") && len(f[1]) == 4 {
-				lo, hi, _ := strings.Cut(f[0], "-")
-				start, _ := strconv.ParseUint(lo, 16, 64)
-				end, _ := strconv.ParseUint(hi, 16, 64)
 				anon := len(f) == 5 || strings.HasPrefix(f[5], "[anon")
 				exec = anon && f[1][2] == 'x'
-				huge = anon && end-start >= 4<<30
 				continue
 			}
 			if len(f) == 3 && f[0] == "Rss:" {
@@ -189,11 +184,8 @@ func (b *Browser) rendererMappings() (code, wasm float64) {
 				if exec {
 					code += kb * 1024
 				}
-				if huge {
-					wasm += kb * 1024
-				}
 			}
 		}
 	}
-	return code, wasm
+	return code
 }

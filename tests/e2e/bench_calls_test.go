@@ -115,7 +115,7 @@ func (m memory) renderersLine() string {
 			other -= r.Allocators[name]
 		}
 	}
-	return out + fmt.Sprintf(", other anon %.1f (code %.1f, wasm memory %.1f)", other/1e6, r.Code/1e6, r.WasmMemory/1e6)
+	return out + fmt.Sprintf(", other anon %.1f (of which code %.1f)", other/1e6, r.Code/1e6)
 }
 
 func snapshot(b *testing.T, br *browser.Browser, page *browser.Page) memory {
