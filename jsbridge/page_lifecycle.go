@@ -20,6 +20,7 @@ func watchPageHide() {
 			for _, p := range pagePhones() {
 				p.Shutdown()
 			}
+			flushConsole() // the page will not be idle again (logging.go)
 			return nil
 		}))
 	})

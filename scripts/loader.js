@@ -45,7 +45,7 @@ function exotelSDKFactory(where) {
     if (loggerCallback) { invokeLater(loggerCallback, [level, message, []]); }
   }
 
-  // consoleLine writes one SDK log line to the console (Go holds the debug
+  // consoleLine writes one SDK log line to the console (Go holds debug and info
   // lines back until the page is idle, jsbridge/logging.go).
   function consoleLine(level, line) {
     (console[level] || console.log).call(console, line);
