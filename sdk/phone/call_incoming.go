@@ -10,8 +10,11 @@ import (
 	"github.com/webphone/exotelsdk/sdk/sipua"
 )
 
-// onIncomingInvite starts an incoming call: 100 Trying, 180 Ringing, then the
-// app hears "incoming". The call waits for Answer, Hangup, the caller's
+// onIncomingInvite starts an incoming call: 180 Ringing, then the app hears
+// "incoming". No 100 Trying: the 180 leaves at once, in the INVITE's own
+// task (RFC 3261 §8.2.6.1 asks for a 100 only when no provisional response
+// goes within 200 ms, and sipgo's transaction sends one then), and the 100
+// is hop-by-hop: the proxy sends its own to the caller. The call waits for Answer, Hangup, the caller's
 // CANCEL or noAnswerTimeout. With maxCalls calls already up it is refused 486.
 func (p *Phone) onIncomingInvite(req *sip.Request, tx *sip.ServerTx) {
 	reject := func(code int, reason string) {
@@ -57,7 +60,6 @@ func (p *Phone) onIncomingInvite(req *sip.Request, tx *sip.ServerTx) {
 		reject(486, "Busy Here")
 		return
 	}
-	_ = tx.Respond(sip.NewResponseFromRequest(req, 100, "Trying", nil))
 	req.To().Params.Add("tag", tag) // sipgo builds its 487 from the INVITE: same To tag as the 180
 	key := c.key()
 	tx.OnCancel(func(cancel *sip.Request) {

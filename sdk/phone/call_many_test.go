@@ -83,7 +83,6 @@ func (f *fixture) ringAnother(fe *farEnd) *Call {
 	t := f.t
 	t.Helper()
 	f.conn.inject(fe.invite(farSDP(1, media.SendRecv)))
-	f.conn.nextResponse(t, 100)
 	fe.learn(f.conn.nextResponse(t, 180))
 	var c *Call
 	require.Eventually(t, func() bool { c = f.phone.CallByID(fe.callID); return c != nil }, waitFor, 2*time.Millisecond)

@@ -32,7 +32,6 @@ func TestPhoneMethodsNeverWaitForTheListener(t *testing.T) {
 
 	fe := newFarEnd()
 	f.conn.inject(fe.invite(farSDP(1, media.SendRecv)))
-	f.conn.nextResponse(t, 100)
 	fe.learn(f.conn.nextResponse(t, 180))
 	require.Eventually(t, func() bool { return f.phone.CurrentCall() != nil }, waitFor, 2*time.Millisecond)
 	c := f.phone.CurrentCall()

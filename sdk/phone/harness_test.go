@@ -170,7 +170,6 @@ func (f *fixture) ring(fe *farEnd, sdp string, extra ...string) (*Call, *sip.Res
 	t := f.t
 	t.Helper()
 	f.conn.inject(fe.invite(sdp, extra...))
-	f.conn.nextResponse(t, 100)
 	ringing := f.conn.nextResponse(t, 180)
 	fe.learn(ringing)
 	return f.events.waitCall(t, StateIncoming), ringing

@@ -45,7 +45,11 @@ func newAcceptingUA(t *testing.T) *acceptingUA {
 	return a
 }
 
-func (a *acceptingUA) advance(d time.Duration) { a.clock.Lock(); a.clock.now = a.clock.now.Add(d); a.clock.Unlock() }
+func (a *acceptingUA) advance(d time.Duration) {
+	a.clock.Lock()
+	a.clock.now = a.clock.now.Add(d)
+	a.clock.Unlock()
+}
 
 // nothingReachesTheHandler fails if a request reaches the handler soon.
 func (a *acceptingUA) nothingReachesTheHandler(t *testing.T, what string) {
