@@ -78,7 +78,11 @@ func Start(t testing.TB, opt Options) *Server {
 		if err != nil {
 			t.Fatal(err)
 		}
-		min, err := freeUDPRange(opt.Ports)
+		var also []string
+		if opt.Advertise != "" {
+			also = append(also, opt.Advertise)
+		}
+		min, err := freeUDPRange(opt.Ports, also...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -211,19 +215,27 @@ func freeUDPPort() (int, error) {
 }
 
 // freeUDPRange finds n consecutive UDP ports, starting at an even one, that
-// are free on 127.0.0.1 right now (rtpengine puts RTP on even ports).
-func freeUDPRange(n int) (int, error) {
+// are free right now on 127.0.0.1 and on each of hosts (rtpengine puts RTP
+// on even ports; a LossyRelay binds the same numbers on the advertised
+// address). They lie below Linux's ephemeral range (32768 and up), where
+// any socket bound to port 0 in this machine's other tests and browsers may
+// land, and take one of the numbers between this check and their use.
+func freeUDPRange(n int, hosts ...string) (int, error) {
+	const low, ephemeral = 20000, 32768
+	hosts = append([]string{"127.0.0.1"}, hosts...)
 	for try := 0; try < 50; try++ {
-		base := 20000 + 2*rand.IntN(15000)
+		base := low + 2*rand.IntN((ephemeral-low-n)/2)
 		var held []net.PacketConn
 		ok := true
-		for p := base; p < base+n; p++ {
-			c, err := net.ListenPacket("udp4", fmt.Sprintf("127.0.0.1:%d", p))
-			if err != nil {
-				ok = false
-				break
+		for p := base; p < base+n && ok; p++ {
+			for _, host := range hosts {
+				c, err := net.ListenPacket("udp4", fmt.Sprintf("%s:%d", host, p))
+				if err != nil {
+					ok = false
+					break
+				}
+				held = append(held, c)
 			}
-			held = append(held, c)
 		}
 		for _, c := range held {
 			c.Close()
