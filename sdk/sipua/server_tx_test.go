@@ -3,7 +3,6 @@ package sipua
 import (
 	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 	"weak"
@@ -11,6 +10,7 @@ import (
 	"github.com/emiago/sipgo/sip"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/webphone/exotelsdk/sdk/clock/clocktest"
 )
 
 // acceptingUA is a UA on a capture transport whose handler answers each new
@@ -21,19 +21,15 @@ type acceptingUA struct {
 	out   *capture
 	reqs  chan *sip.Request
 	txs   chan *sip.ServerTx
-	clock struct {
-		sync.Mutex
-		now time.Time
-	}
+	clock *clocktest.Manual
 }
 
 func newAcceptingUA(t *testing.T) *acceptingUA {
 	_, log := testLogger()
 	a := &acceptingUA{ua: NewUA(log), out: &capture{frames: make(chan string, 16)},
-		reqs: make(chan *sip.Request, 16), txs: make(chan *sip.ServerTx, 16)}
+		reqs: make(chan *sip.Request, 16), txs: make(chan *sip.ServerTx, 16), clock: clocktest.New()}
 	t.Cleanup(a.ua.Close)
-	a.clock.now = time.Unix(1_000_000, 0)
-	a.ua.now = func() time.Time { a.clock.Lock(); defer a.clock.Unlock(); return a.clock.now }
+	a.ua.now = a.clock.Now
 	a.ua.Attach(a.out)
 	a.ua.OnRequest(func(req *sip.Request, tx *sip.ServerTx) {
 		a.reqs <- req
@@ -43,12 +39,6 @@ func newAcceptingUA(t *testing.T) *acceptingUA {
 		}
 	})
 	return a
-}
-
-func (a *acceptingUA) advance(d time.Duration) {
-	a.clock.Lock()
-	a.clock.now = a.clock.now.Add(d)
-	a.clock.Unlock()
 }
 
 // nothingReachesTheHandler fails if a request reaches the handler soon.
@@ -97,7 +87,7 @@ func TestAcceptEndsTheTransactionAndKeepsItsKeyForTimerL(t *testing.T) {
 	assert.Nil(t, <-a.txs, "the ACK of the 2xx is the dialog's")
 
 	// Once Timer L has run out the key is forgotten: the same request is new.
-	a.advance(sip.Timer_L)
+	a.clock.Advance(sip.Timer_L)
 	a.ua.Receive([]byte(inviteFromServer))
 	assert.Equal(t, sip.INVITE, nextRequest(t, a.reqs).Method)
 	assert.NotNil(t, <-a.txs)
