@@ -14,8 +14,9 @@ import (
 // "incoming". No 100 Trying: the 180 leaves at once, in the INVITE's own
 // task (RFC 3261 §8.2.6.1 asks for a 100 only when no provisional response
 // goes within 200 ms, and sipgo's transaction sends one then), and the 100
-// is hop-by-hop: the proxy sends its own to the caller. The call waits for Answer, Hangup, the caller's
-// CANCEL or noAnswerTimeout. With maxCalls calls already up it is refused 486.
+// is hop-by-hop: the proxy sends its own to the caller. The call waits for
+// Answer, Hangup, the caller's CANCEL or noAnswerTimeout. With maxCalls
+// calls already up it is refused 486.
 func (p *Phone) onIncomingInvite(req *sip.Request, tx *sip.ServerTx) {
 	reject := func(code int, reason string) {
 		if err := tx.Respond(sipua.Respond(&p.id, req, code, reason, sipua.NewTag(), nil, "")); err != nil {

@@ -17,7 +17,6 @@ func TestIncomingInviteRingsWithDetails(t *testing.T) {
 	f.conn.inject(fe.invite(farSDP(1, media.SendRecv), "X-Exotel-Callsid: sid-42", "X-Campaign: spring"))
 
 	ringing := f.conn.nextResponse(t, 180) // the first response: no 100 Trying before it
-
 	assert.NotEmpty(t, toTag(ringing))
 	require.NotNil(t, ringing.Contact(), "180 carries our Contact")
 	assert.Equal(t, fe.callID, ringing.CallID().Value())
