@@ -15,19 +15,22 @@ import (
 
 // acceptingUA is a UA on a capture transport whose handler answers each new
 // INVITE 200 through Accept and records what reaches it (tx nil: an ACK of
-// the 2xx). Its clock is the test's.
+// the 2xx); done gets a value once each Accept has returned. Its clock is
+// the test's.
 type acceptingUA struct {
 	ua    *UA
 	out   *capture
 	reqs  chan *sip.Request
 	txs   chan *sip.ServerTx
+	done  chan struct{}
 	clock *clocktest.Manual
 }
 
 func newAcceptingUA(t *testing.T) *acceptingUA {
 	_, log := testLogger()
 	a := &acceptingUA{ua: NewUA(log), out: &capture{frames: make(chan string, 16)},
-		reqs: make(chan *sip.Request, 16), txs: make(chan *sip.ServerTx, 16), clock: clocktest.New()}
+		reqs: make(chan *sip.Request, 16), txs: make(chan *sip.ServerTx, 16),
+		done: make(chan struct{}, 16), clock: clocktest.New()}
 	t.Cleanup(a.ua.Close)
 	a.ua.now = a.clock.Now
 	a.ua.Attach(a.out)
@@ -36,6 +39,7 @@ func newAcceptingUA(t *testing.T) *acceptingUA {
 		a.txs <- tx
 		if tx != nil && req.IsInvite() {
 			_ = a.ua.Accept(tx, sip.NewResponseFromRequest(req, 200, "OK", nil))
+			a.done <- struct{}{}
 		}
 	})
 	return a
@@ -70,6 +74,7 @@ func TestAcceptEndsTheTransactionAndKeepsItsKeyForTimerL(t *testing.T) {
 	ok, err := sip.ParseMessage([]byte(a.out.next(t)))
 	require.NoError(t, err)
 	require.Equal(t, 200, ok.(*sip.Response).StatusCode)
+	<-a.done // the 2xx is on the wire before Accept ends the transaction
 	assert.Zero(t, a.serverTransactions(), "the transaction ended with its 2xx")
 
 	a.ua.Receive([]byte(inviteFromServer)) // the proxy did not see our 200 in time
