@@ -39,6 +39,9 @@ if ! GOOS=js GOARCH=wasm go build -modfile="$modfile" -tags=sipgo_noslog -trimpa
     "from the wasm build (see its manifest.txt); native builds still have it." >&2
   exit 1
 fi
+# Go's linker cuts the data section at every run of 8 zero bytes (smallest raw
+# file); joined, the file compresses better: about -88 KB brotli, -150 KB gzip.
+go run ./scripts/wasm-datapack dist/exotelsdk.wasm
 # Packages whose import alone links hundreds of KB (init functions and the
 # crypto they reach); the overlay keeps them out: warn if something brings them back.
 heavy=$(GOOS=js GOARCH=wasm go list -modfile="$modfile" -tags=sipgo_noslog -deps \
