@@ -11,6 +11,7 @@
 # build stops if those edits do not match the module versions.
 # Native builds and tests do not see them.
 #
+# Exact line numbers in stack traces: WASM_KEEP_LINES=1 (scripts/wasm-datapack).
 # Size analysis: WASM_KEEP_NAMES=1 keeps the wasm "name" section (no -s), then
 #   go run ./scripts/wasm-size dist/exotelsdk.wasm
 # Extra go build flags can be tried through GOFLAGS.
@@ -31,6 +32,9 @@ if [ "${WASM_KEEP_NAMES:-}" = 1 ]; then strip="-w"; fi
 # GC, memory) keeps its inlining, which start-up does feel.
 # The tag goes with the module edits: sdk/ code that calls an edited API
 # (sdk/sipua/txlog_noslog.go) is selected by it.
+# Removed first: go build leaves an output whose build ID is current as it is,
+# and wasm-datapack below rewrites it in place (keeping the build ID).
+rm -f dist/exotelsdk.wasm
 if ! GOOS=js GOARCH=wasm go build -modfile="$modfile" -tags=sipgo_noslog -trimpath \
   -gcflags='all=-l' -gcflags='runtime=' \
   -ldflags="${strip} -X main.version=${version}" -o dist/exotelsdk.wasm ./wasm; then
@@ -41,7 +45,15 @@ if ! GOOS=js GOARCH=wasm go build -modfile="$modfile" -tags=sipgo_noslog -trimpa
 fi
 # Go's linker cuts the data section at every run of 8 zero bytes (smallest raw
 # file); joined, the file compresses better: about -88 KB brotli, -150 KB gzip.
-go run ./scripts/wasm-datapack dist/exotelsdk.wasm
+# The function table's file and line tables, read only by stack traces, are
+# compacted to each function's first line: about -70 KB brotli. For a stack
+# trace from the field, WASM_KEEP_LINES=1 builds the same version with exact
+# lines (same code, same +0x… offsets), and
+#   go run ./scripts/wasm-datapack -where 'pkg.Func +0x1a' dist/exotelsdk.wasm
+# on that build prints a frame's file:line.
+keep_lines=""
+if [ "${WASM_KEEP_LINES:-}" = 1 ]; then keep_lines="-keep-lines"; fi
+go run ./scripts/wasm-datapack ${keep_lines} dist/exotelsdk.wasm
 # Packages whose import alone links hundreds of KB (init functions and the
 # crypto they reach); the overlay keeps them out: warn if something brings them back.
 heavy=$(GOOS=js GOARCH=wasm go list -modfile="$modfile" -tags=sipgo_noslog -deps \

@@ -11,11 +11,17 @@
 // had 92654 segments; joined across gaps shorter than 1 KB it has 7, and it
 // is 88 KB smaller with brotli and 153 KB with gzip (raw 0.9 MB larger).
 //
-// The memory the module starts with is unchanged: the tool rebuilds the
-// initial memory image from the old and the new section and stops with an
-// error unless they are identical. Every other section is copied byte for byte.
+// Joining leaves the memory the module starts with unchanged: the tool
+// rebuilds the initial memory image from the old and the new section and
+// stops with an error unless they are identical. Every other section is
+// copied byte for byte.
 //
-// Usage: go run ./scripts/wasm-datapack [-gap 1024] file.wasm (rewritten in place)
+// It also compacts the Go function table's file and line tables, which only
+// stack traces read (linetables.go; -keep-lines keeps them).
+//
+// Usage: go run ./scripts/wasm-datapack [-gap 1024] [-keep-lines] file.wasm (rewritten in place)
+//
+//	go run ./scripts/wasm-datapack -where 'pkg.Func +0x1a' file.wasm (a frame's exact line, from a -keep-lines build)
 package main
 
 import (
@@ -29,20 +35,27 @@ import (
 
 func main() {
 	gap := flag.Int("gap", 1024, "join segments separated by fewer zero bytes than this")
+	keepLines := flag.Bool("keep-lines", false, "keep the exact line tables (see linetables.go)")
+	frame := flag.String("where", "", `print the file:line of a stack trace's frame, "function +0xNN", and change nothing`)
 	flag.Parse()
 	if flag.NArg() != 1 {
-		fmt.Fprintln(os.Stderr, "usage: wasm-datapack [-gap 1024] file.wasm")
+		fmt.Fprintln(os.Stderr, "usage: wasm-datapack [-gap 1024] [-keep-lines] file.wasm\n       wasm-datapack -where 'pkg.Func +0x1a' file.wasm")
 		os.Exit(2)
 	}
 	file := flag.Arg(0)
 	in, err := os.ReadFile(file)
-	if err == nil {
+	if err == nil && *frame != "" {
+		var line string
+		if line, err = where(in, *frame); err == nil {
+			fmt.Println(line)
+		}
+	} else if err == nil {
 		var out []byte
-		var before, after int
-		out, before, after, err = pack(in, *gap)
+		var r result
+		out, r, err = pack(in, options{gap: *gap, compactLines: !*keepLines})
 		if err == nil {
 			err = os.WriteFile(file, out, 0o644)
-			fmt.Printf("wasm-datapack: %s: %d data segments joined into %d\n", file, before, after)
+			fmt.Printf("wasm-datapack: %s: %d data segments joined into %d; %d bytes of line tables freed\n", file, r.before, r.after, r.linesFreed)
 		}
 	}
 	if err != nil {
@@ -60,56 +73,103 @@ type segment struct {
 	data   []byte
 }
 
-// pack returns module with its data section rewritten (segments joined
-// across gaps of fewer than gap zero bytes) and the segment counts before
-// and after. A module whose data section it cannot prove it keeps (a
-// passive segment, a non-constant offset, overlapping segments) is an error.
-func pack(module []byte, gap int) (out []byte, before, after int, err error) {
-	if len(module) < 8 || !bytes.Equal(module[:4], []byte("\x00asm")) {
-		return nil, 0, 0, errors.New("not a WebAssembly binary")
-	}
-	out = append(out, module[:8]...)
+// options say what pack does.
+type options struct {
+	gap          int  // join segments separated by fewer zero bytes than this
+	compactLines bool // replace the file and line tables (linetables.go)
+}
+
+// result counts what pack did.
+type result struct {
+	before, after int // data segments
+	linesFreed    int // bytes of pc tables freed (zeroed)
+}
+
+// pack returns module with its data section rewritten: segments joined
+// across gaps of fewer than opts.gap zero bytes and, with
+// opts.compactLines, the Go function table's line tables compacted. A
+// module whose data section it cannot prove it keeps (a passive segment, a
+// non-constant offset, overlapping segments) is an error.
+func pack(module []byte, opts options) (out []byte, r result, err error) {
 	found := false
-	for p := 8; p < len(module); {
-		id := module[p]
-		r := reader{b: module, p: p + 1}
-		size := r.uleb()
-		if r.err != nil || r.p+int(size) > len(module) {
-			return nil, 0, 0, fmt.Errorf("section %d at byte %d: truncated", id, p)
-		}
-		body := module[r.p : r.p+int(size)]
-		next := r.p + int(size)
+	err = eachSection(module, func(id byte, section, body []byte) error {
 		if id != sectionData {
-			out = append(out, module[p:next]...)
-			p = next
-			continue
+			out = append(out, section...)
+			return nil
 		}
 		if found {
-			return nil, 0, 0, errors.New("two data sections")
+			return errors.New("two data sections")
 		}
 		found = true
 		segs, err := readSegments(body)
 		if err != nil {
-			return nil, 0, 0, err
+			return err
 		}
-		joined, err := join(segs, gap)
+		joined, err := join(segs, opts.gap)
 		if err != nil {
-			return nil, 0, 0, err
+			return err
 		}
 		if !bytes.Equal(image(segs), image(joined)) {
-			return nil, 0, 0, errors.New("joined segments would change the initial memory (a bug in this tool)")
+			return errors.New("joined segments would change the initial memory (a bug in this tool)")
+		}
+		if opts.compactLines {
+			if r.linesFreed, err = compactLineTables(joined); err != nil {
+				return err
+			}
 		}
 		newBody := writeSegments(joined)
 		out = append(out, sectionData)
 		out = appendULEB(out, uint64(len(newBody)))
 		out = append(out, newBody...)
-		before, after = len(segs), len(joined)
+		r.before, r.after = len(segs), len(joined)
+		return nil
+	})
+	if err == nil && !found {
+		err = errors.New("no data section")
+	}
+	if err != nil {
+		return nil, result{}, err
+	}
+	return append(module[:8:8], out...), r, nil
+}
+
+// eachSection calls fn with each section of module in order: its id, its
+// bytes (header included) and its body.
+func eachSection(module []byte, fn func(id byte, section, body []byte) error) error {
+	if len(module) < 8 || !bytes.Equal(module[:4], []byte("\x00asm")) {
+		return errors.New("not a WebAssembly binary")
+	}
+	for p := 8; p < len(module); {
+		id := module[p]
+		sr := reader{b: module, p: p + 1}
+		size := sr.uleb()
+		if sr.err != nil || sr.p+int(size) > len(module) {
+			return fmt.Errorf("section %d at byte %d: truncated", id, p)
+		}
+		next := sr.p + int(size)
+		if err := fn(id, module[p:next], module[sr.p:next]); err != nil {
+			return err
+		}
 		p = next
 	}
-	if !found {
-		return nil, 0, 0, errors.New("no data section")
+	return nil
+}
+
+// dataSegments returns the segments of module's data section.
+func dataSegments(module []byte) (segs []segment, err error) {
+	found := false
+	err = eachSection(module, func(id byte, _, body []byte) error {
+		if id != sectionData {
+			return nil
+		}
+		found = true
+		segs, err = readSegments(body)
+		return err
+	})
+	if err == nil && !found {
+		err = errors.New("no data section")
 	}
-	return out, before, after, nil
+	return segs, err
 }
 
 // readSegments parses a data section's body. Go's linker writes only
