@@ -4,9 +4,10 @@
 #
 # The wasm build uses the module edits of scripts/wasm-overlay/manifest.txt
 # (through a generated go.mod copy passed as -modfile): they drop sipgo's own
-# transports and pion's TLS/DTLS dialing, whose imports (crypto/tls, x509,
-# net/http, gob) would add about 300 KB brotli of init-linked code the browser
-# never runs, and make sipgo's transactions log without log/slog (whose
+# transports and keep pion/ice (its agent, TLS/DTLS dialing, TURN, mDNS) out
+# of pion/webrtc's js build, whose imports (crypto/tls, x509, net/http, gob,
+# x/net) would add over 300 KB brotli of init-linked code the browser never
+# runs, and make sipgo's transactions log without log/slog (whose
 # default handler links encoding/json's encoder: about 75 KB brotli). The
 # build stops if those edits do not match the module versions.
 # Native builds and tests do not see them.
@@ -38,8 +39,8 @@ rm -f dist/exotelsdk.wasm
 if ! GOOS=js GOARCH=wasm go build -modfile="$modfile" -tags=sipgo_noslog -trimpath \
   -gcflags='all=-l' -gcflags='runtime=' \
   -ldflags="${strip} -X main.version=${version}" -o dist/exotelsdk.wasm ./wasm; then
-  echo "build-wasm: the wasm build failed. If the error is about a sipgo, pion/ice," \
-    "pion/stun or pion/webrtc name, it may be one that scripts/wasm-overlay removes" \
+  echo "build-wasm: the wasm build failed. If the error is about a sipgo" \
+    "or pion/webrtc name, it may be one that scripts/wasm-overlay removes" \
     "from the wasm build (see its manifest.txt); native builds still have it." >&2
   exit 1
 fi
