@@ -10,8 +10,8 @@ import (
 // The Go runtime's function table (pclntab) holds, per function, tables that
 // map each PC to a value: the stack frame size (pcsp), the GC stack maps and
 // other runtime data (pcdata), and, for tracebacks only, the source file
-// (pcfile) and line (pcln). On this SDK's wasm the file and line tables are
-// 115 KB raw, 67 KB brotli: a sixteenth of the download, read only when a
+// (pcfile) and line (pcln). On this SDK's wasm the file and line tables were
+// 137 KB raw, 67 KB brotli: a sixteenth of the download, read only when a
 // stack trace is printed.
 //
 // compactLineTables replaces each function's file and line tables with a
@@ -25,8 +25,11 @@ import (
 // old ones' space and the rest is zeroed, so no other address moves.
 
 // The pclntab layout this code knows: Go 1.20 and later, 64-bit pointers.
+// pclnHeaderStart is how the pcHeader starts: the magic 0xfffffff1, two
+// zero pads, the PC quantum (1 on wasm) and the pointer size (8).
+var pclnHeaderStart = []byte{0xf1, 0xff, 0xff, 0xff, 0, 0, 1, 8}
+
 const (
-	pclnMagic      = 0xfffffff1
 	funcRecordSize = 44 // runtime._func up to its pcdata offsets
 	// wasmFuncPCSpan bounds the PCs of one function: on wasm a PC is the
 	// function's index << 16 plus a resume point, so a table entry that
@@ -40,7 +43,7 @@ const (
 func compactLineTables(segs []segment) (freed int, err error) {
 	for _, s := range segs {
 		for at := 0; at < len(s.data); at++ {
-			i := bytes.Index(s.data[at:], []byte{0xf1, 0xff, 0xff, 0xff, 0, 0, 1, 8})
+			i := bytes.Index(s.data[at:], pclnHeaderStart)
 			if i < 0 {
 				break
 			}

@@ -31,7 +31,7 @@ func where(module []byte, frame string) (string, error) {
 	mem := image(segs)
 	at := -1
 	for i := 0; i+8 <= len(mem); i += 8 {
-		if bytes.Equal(mem[i:i+8], []byte{0xf1, 0xff, 0xff, 0xff, 0, 0, 1, 8}) {
+		if bytes.Equal(mem[i:i+8], pclnHeaderStart) {
 			at = i
 			break
 		}
