@@ -29,8 +29,19 @@ import (
 // zero pads, the PC quantum (1 on wasm) and the pointer size (8).
 var pclnHeaderStart = []byte{0xf1, 0xff, 0xff, 0xff, 0, 0, 1, 8}
 
+// Fields of runtime._func, as indices of its uint32 words.
 const (
-	funcRecordSize = 44 // runtime._func up to its pcdata offsets
+	funcNameOff  = 1
+	funcPCSP     = 4
+	funcPCFile   = 5
+	funcPCLn     = 6
+	funcNPCData  = 7
+	funcCUOffset = 8
+	funcPCData   = 11 // the first of npcdata table offsets, after the record
+)
+
+const (
+	funcRecordSize = 4 * funcPCData // runtime._func up to its pcdata offsets
 	// wasmFuncPCSpan bounds the PCs of one function: on wasm a PC is the
 	// function's index << 16 plus a resume point, so a table entry that
 	// covers 1<<16 PCs covers the whole function.
@@ -41,6 +52,16 @@ const (
 // in place and returns how many bytes of table it freed. It fails, changing
 // nothing, if it finds no pclntab it knows.
 func compactLineTables(segs []segment) (freed int, err error) {
+	t, err := findPclntab(segs)
+	if err != nil {
+		return 0, err
+	}
+	return t.compact()
+}
+
+// findPclntab finds the pclntab that starts inside one of segs, as a view
+// into that segment's bytes.
+func findPclntab(segs []segment) (*pclntab, error) {
 	for _, s := range segs {
 		for at := 0; at < len(s.data); at++ {
 			i := bytes.Index(s.data[at:], pclnHeaderStart)
@@ -55,17 +76,25 @@ func compactLineTables(segs []segment) (freed int, err error) {
 			if err != nil {
 				continue // not a header: the magic bytes occur by chance
 			}
-			return t.compact()
+			return t, nil
 		}
 	}
-	return 0, errors.New("no Go 1.20+ pclntab for wasm (magic 0xfffffff1, pointer size 8) found in the data")
+	return nil, errors.New("no Go 1.20+ pclntab for wasm (magic 0xfffffff1, pointer size 8) found in the data")
 }
 
 // pclntab is a view of the runtime's function table in the memory image.
 type pclntab struct {
-	pctab   []byte // the tables' region, rewritten in place
-	pcln    []byte // functab, then the _func records
-	records []int  // offset in pcln of each function's _func record
+	funcnames []byte // from the function names to the end of the view
+	cutab     []byte // from the compilation units' file indices
+	filetab   []byte // from the file names
+	pctab     []byte // the tables' region, rewritten in place
+	pcln      []byte // functab, then the _func records
+	records   []int  // offset in pcln of each function's _func record
+}
+
+// field is word k of the _func record at rec.
+func (t *pclntab) field(rec, k int) uint32 {
+	return binary.LittleEndian.Uint32(t.pcln[rec+4*k:])
 }
 
 func readPclntab(hdr []byte) (*pclntab, error) {
@@ -78,7 +107,7 @@ func readPclntab(hdr []byte) (*pclntab, error) {
 	if nfunc == 0 || nfunc > 1<<20 || !(64 <= funcname && funcname <= cu && cu <= file && file <= pctab && pctab < pcln && pcln < uint64(len(hdr))) {
 		return nil, errors.New("implausible pcHeader")
 	}
-	t := &pclntab{pctab: hdr[pctab:pcln], pcln: hdr[pcln:]}
+	t := &pclntab{funcnames: hdr[funcname:], cutab: hdr[cu:], filetab: hdr[file:], pctab: hdr[pctab:pcln], pcln: hdr[pcln:]}
 	if len(t.pcln) < int(nfunc+1)*8 {
 		return nil, errTruncated
 	}
@@ -87,7 +116,7 @@ func readPclntab(hdr []byte) (*pclntab, error) {
 		if off+funcRecordSize > len(t.pcln) {
 			return nil, fmt.Errorf("function %d: record out of range", f)
 		}
-		npcdata := int(binary.LittleEndian.Uint32(t.pcln[off+28:]))
+		npcdata := int(binary.LittleEndian.Uint32(t.pcln[off+4*funcNPCData:]))
 		if off+funcRecordSize+4*npcdata > len(t.pcln) || npcdata > 64 {
 			return nil, fmt.Errorf("function %d: implausible record", f)
 		}
@@ -115,9 +144,8 @@ func (t *pclntab) compact() (int, error) {
 	}
 	var rewrites []rewrite
 	for f, rec := range t.records {
-		u := func(k int) uint32 { return binary.LittleEndian.Uint32(t.pcln[rec+4*k:]) }
-		pcsp, pcfile, pcln, npcdata := u(4), u(5), u(6), int(u(7))
-		copyTable := func(field int, off uint32) error {
+		copyTable := func(field int) error {
+			off := t.field(rec, field)
 			if off == 0 {
 				return nil
 			}
@@ -128,26 +156,24 @@ func (t *pclntab) compact() (int, error) {
 			rewrites = append(rewrites, rewrite{rec + 4*field, keep(table)})
 			return nil
 		}
-		if err := copyTable(4, pcsp); err != nil {
+		if err := copyTable(funcPCSP); err != nil {
 			return 0, err
 		}
-		for k := 0; k < npcdata; k++ {
-			if err := copyTable(11+k, u(11+k)); err != nil {
+		for k := range int(t.field(rec, funcNPCData)) {
+			if err := copyTable(funcPCData + k); err != nil {
 				return 0, err
 			}
 		}
-		for _, field := range []struct {
-			index int
-			off   uint32
-		}{{5, pcfile}, {6, pcln}} {
-			if field.off == 0 {
+		for _, field := range []int{funcPCFile, funcPCLn} {
+			off := t.field(rec, field)
+			if off == 0 {
 				continue
 			}
-			entry, err := t.entryValue(field.off)
+			entry, err := t.valueAt(off, 0)
 			if err != nil {
 				return 0, fmt.Errorf("function %d: %w", f, err)
 			}
-			rewrites = append(rewrites, rewrite{rec + 4*field.index, keep(constantTable(entry))})
+			rewrites = append(rewrites, rewrite{rec + 4*field, keep(constantTable(entry))})
 		}
 	}
 	if len(out) > len(t.pctab) {
@@ -162,31 +188,56 @@ func (t *pclntab) compact() (int, error) {
 	return freed, nil
 }
 
-// table returns the encoded table at off: (value delta, PC delta) varint
-// pairs, ended by a zero value delta after the first pair.
+// table returns the encoded table at off, its end marker included.
 func (t *pclntab) table(off uint32) ([]byte, error) {
 	r := reader{b: t.pctab, p: int(off)}
 	for first := true; ; first = false {
-		if r.p < len(r.b) && r.b[r.p] == 0 && !first {
-			r.p++
-			return t.pctab[off:r.p], r.err
-		}
-		r.uleb()
-		r.uleb()
-		if r.err != nil {
-			return nil, fmt.Errorf("pc table at %d: %w", off, r.err)
+		if _, _, ok := pcStep(&r, first); !ok {
+			break
 		}
 	}
+	if r.err != nil {
+		return nil, fmt.Errorf("pc table at %d: %w", off, r.err)
+	}
+	return t.pctab[off:r.p], nil
 }
 
-// entryValue is the value a table gives at its function's entry.
-func (t *pclntab) entryValue(off uint32) (int32, error) {
+// valueAt is the value the table at off gives at PC offset target in its
+// function, as the runtime's pcvalue finds it (0 is the entry).
+func (t *pclntab) valueAt(off uint32, target uint64) (int32, error) {
+	if off == 0 {
+		return 0, errors.New("the function has no such table")
+	}
 	r := reader{b: t.pctab, p: int(off)}
-	delta := uint32(r.uleb())
+	val, pc := int32(-1), uint64(0)
+	for first := true; ; first = false {
+		dval, dpc, ok := pcStep(&r, first)
+		if !ok {
+			break
+		}
+		val, pc = val+dval, pc+dpc
+		if target < pc {
+			return val, nil
+		}
+	}
 	if r.err != nil {
 		return 0, fmt.Errorf("pc table at %d: %w", off, r.err)
 	}
-	return -1 + int32(-(delta&1)^(delta>>1)), nil
+	return val, nil // the table ended: its last value runs on
+}
+
+// pcStep reads the next (value delta, PC delta) pair of a pc table, as the
+// runtime's step does: varints, the value delta zigzag-encoded. At the
+// table's end, a zero value delta after the first pair, it reads that byte
+// and returns ok false; on bad input it returns ok false with r.err set.
+func pcStep(r *reader, first bool) (dval int32, dpc uint64, ok bool) {
+	if !first && r.p < len(r.b) && r.b[r.p] == 0 {
+		r.p++
+		return 0, 0, false
+	}
+	u := uint32(r.uleb())
+	dpc = r.uleb()
+	return int32(-(u & 1) ^ (u >> 1)), dpc, r.err == nil
 }
 
 // constantTable encodes a table that gives v for every PC of a function.

@@ -212,21 +212,19 @@ func join(segs []segment, gap int) ([]segment, error) {
 	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].offset < sorted[j].offset })
 	var out []segment
 	for _, s := range sorted {
-		if len(out) == 0 {
-			out = append(out, segment{offset: s.offset, data: append([]byte(nil), s.data...)})
-			continue
+		if n := len(out); n > 0 {
+			last := &out[n-1]
+			end := last.offset + len(last.data)
+			if s.offset < end {
+				return nil, fmt.Errorf("data segments overlap at offset %d", s.offset)
+			}
+			if s.offset-end < gap {
+				last.data = append(last.data, make([]byte, s.offset-end)...)
+				last.data = append(last.data, s.data...)
+				continue
+			}
 		}
-		last := &out[len(out)-1]
-		end := last.offset + len(last.data)
-		switch {
-		case s.offset < end:
-			return nil, fmt.Errorf("data segments overlap at offset %d", s.offset)
-		case s.offset-end < gap:
-			last.data = append(last.data, make([]byte, s.offset-end)...)
-			last.data = append(last.data, s.data...)
-		default:
-			out = append(out, segment{offset: s.offset, data: append([]byte(nil), s.data...)})
-		}
+		out = append(out, segment{offset: s.offset, data: append([]byte(nil), s.data...)})
 	}
 	return out, nil
 }
