@@ -5,6 +5,7 @@ package jsbridge
 import (
 	"sync"
 	"syscall/js"
+	"time"
 
 	"github.com/webphone/exotelsdk/sdk/logs"
 )
@@ -46,6 +47,11 @@ func init() {
 // not delay the app's callback for the message that caused it: a
 // registration logs three info lines between the WebSocket's open and
 // "registered", each of which used to write the traces before it at once.
+// Held lines are written in slices of consoleSlice, one per idle callback:
+// the page cannot know when the next message arrives (the 401 to a
+// REGISTER comes a few ms after it), and one that arrives while lines are
+// written waits until the slice ends. (Writing all of them in one callback
+// delayed "registered" on a page load by up to 10 ms.)
 // A warning or an error first writes the lines before it, then itself, so
 // the console keeps the order of the book and problems show at once.
 var consoleLater struct {
@@ -53,6 +59,9 @@ var consoleLater struct {
 	lines     []logs.Entry
 	scheduled bool
 }
+
+// consoleSlice is how long one idle callback writes held lines.
+const consoleSlice = time.Millisecond
 
 // consoleLine writes e to the console: a warning or an error now, another
 // line once the page is idle.
@@ -64,7 +73,7 @@ func consoleLine(e logs.Entry) {
 		consoleLater.scheduled = true
 		consoleLater.Unlock()
 		if schedule {
-			whenIdle("console", flushConsole)
+			whenIdle("console", writeHeldSlice)
 		}
 		return
 	}
@@ -72,6 +81,43 @@ func consoleLine(e logs.Entry) {
 	writeConsole(e)
 }
 
+// writeHeldSlice writes held lines, oldest first, for at most consoleSlice
+// (and at least one line), and asks for another idle callback for the rest.
+func writeHeldSlice() {
+	start := time.Now()
+	for {
+		e, ok, more := nextHeldLine(time.Since(start) < consoleSlice)
+		if !ok {
+			if more {
+				whenIdle("console", writeHeldSlice)
+			}
+			return
+		}
+		writeConsole(e)
+	}
+}
+
+// nextHeldLine takes the oldest held line if take is true and there is one.
+// more tells, when none is taken, whether lines are left (the next slice
+// is then still scheduled).
+func nextHeldLine(take bool) (e logs.Entry, ok, more bool) {
+	consoleLater.Lock()
+	defer consoleLater.Unlock()
+	if len(consoleLater.lines) == 0 {
+		consoleLater.lines, consoleLater.scheduled = nil, false
+		return e, false, false
+	}
+	if !take {
+		return e, false, true
+	}
+	e = consoleLater.lines[0]
+	consoleLater.lines[0] = logs.Entry{}
+	consoleLater.lines = consoleLater.lines[1:]
+	return e, true, false
+}
+
+// flushConsole writes every held line now: before a warning, and when the
+// page goes away.
 func flushConsole() {
 	consoleLater.Lock()
 	lines := consoleLater.lines
