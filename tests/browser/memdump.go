@@ -22,6 +22,10 @@ type RendererMemory struct {
 	Anon, File float64            // bytes: RssAnon, RssFile
 	Code       float64            // bytes: resident anonymous executable mappings (V8's JIT and wasm code)
 	Allocators map[string]float64 // bytes per top-level allocator dump: malloc, partition_alloc, v8, blink_gc, ...
+	// MallocLive is the part of Allocators["malloc"] in live objects
+	// (malloc/allocated_objects); the rest is pages malloc keeps committed,
+	// free or fragmented.
+	MallocLive float64
 }
 
 // RendererMemory reads /proc and takes a detailed memory-infra dump
@@ -44,9 +48,16 @@ func (b *Browser) RendererMemory(t testing.TB) RendererMemory {
 			continue
 		}
 		for name, a := range ev.Args.Dumps.Allocators {
-			if sz, ok := a.Attrs["size"]; ok && !strings.Contains(name, "/") {
-				v, _ := strconv.ParseUint(sz.Value, 16, 64)
+			sz, ok := a.Attrs["size"]
+			if !ok {
+				continue
+			}
+			v, _ := strconv.ParseUint(sz.Value, 16, 64)
+			switch {
+			case !strings.Contains(name, "/"):
 				m.Allocators[name] += float64(v)
+			case name == "malloc/allocated_objects":
+				m.MallocLive += float64(v)
 			}
 		}
 	}

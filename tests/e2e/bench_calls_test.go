@@ -102,7 +102,8 @@ func (m memory) String() string {
 }
 
 // renderersLine breaks the renderers' memory down: resident anonymous and
-// file-backed pages, and the allocators of Chromium's memory-infra dump.
+// file-backed pages, and the allocators of Chromium's memory-infra dump
+// (malloc's committed pages, and how much of them live objects use).
 // "other" is the anonymous memory no allocator claims: the wasm's linear
 // memory (Go sys) and compiled code among it.
 func (m memory) renderersLine() string {
@@ -111,6 +112,9 @@ func (m memory) renderersLine() string {
 	other := r.Anon
 	for _, name := range []string{"malloc", "partition_alloc", "v8", "blink_gc", "shared_memory"} {
 		out += fmt.Sprintf(" %s %.1f", name, r.Allocators[name]/1e6)
+		if name == "malloc" {
+			out += fmt.Sprintf(" (live %.1f)", r.MallocLive/1e6)
+		}
 		if name != "shared_memory" {
 			other -= r.Allocators[name]
 		}
