@@ -5,7 +5,6 @@ package jsbridge
 import (
 	"sync"
 	"syscall/js"
-	"time"
 
 	"github.com/webphone/exotelsdk/sdk/logs"
 )
@@ -32,100 +31,12 @@ func init() {
 			return
 		}
 		if toConsole {
-			consoleLine(e)
+			consoleLater.line(e)
 		}
 		if isFunction(app) {
 			invokeLater(app, e.Level.String(), e.Scope+": "+e.Message, js.Global().Get("Array").New())
 		}
 	})
-}
-
-// consoleLater holds the debug and info lines (the SIP traces, several per
-// message, and the news of what happened) until the page is idle: handing a
-// line to the console costs more than the rest of logging it (about 0.1 ms
-// for a SIP message, 0.4 to 1 ms with DevTools attached), and logging must
-// not delay the app's callback for the message that caused it: a
-// registration logs three info lines between the WebSocket's open and
-// "registered", each of which used to write the traces before it at once.
-// Held lines are written in slices of consoleSlice, one per idle callback:
-// the page cannot know when the next message arrives (the 401 to a
-// REGISTER comes a few ms after it), and one that arrives while lines are
-// written waits until the slice ends. (Writing all of them in one callback
-// delayed "registered" on a page load by up to 10 ms.)
-// A warning or an error first writes the lines before it, then itself, so
-// the console keeps the order of the book and problems show at once.
-var consoleLater struct {
-	sync.Mutex
-	lines     []logs.Entry
-	scheduled bool
-}
-
-// consoleSlice is how long one idle callback writes held lines.
-const consoleSlice = time.Millisecond
-
-// consoleLine writes e to the console: a warning or an error now, another
-// line once the page is idle.
-func consoleLine(e logs.Entry) {
-	if e.Level <= logs.Info {
-		consoleLater.Lock()
-		consoleLater.lines = append(consoleLater.lines, e)
-		schedule := !consoleLater.scheduled
-		consoleLater.scheduled = true
-		consoleLater.Unlock()
-		if schedule {
-			whenIdle("console", writeHeldSlice)
-		}
-		return
-	}
-	flushConsole()
-	writeConsole(e)
-}
-
-// writeHeldSlice writes held lines, oldest first, for at most consoleSlice
-// (and at least one line), and asks for another idle callback for the rest.
-func writeHeldSlice() {
-	start := time.Now()
-	for {
-		e, ok, more := nextHeldLine(time.Since(start) < consoleSlice)
-		if !ok {
-			if more {
-				whenIdle("console", writeHeldSlice)
-			}
-			return
-		}
-		writeConsole(e)
-	}
-}
-
-// nextHeldLine takes the oldest held line if take is true and there is one.
-// more tells, when none is taken, whether lines are left (the next slice
-// is then still scheduled).
-func nextHeldLine(take bool) (e logs.Entry, ok, more bool) {
-	consoleLater.Lock()
-	defer consoleLater.Unlock()
-	if len(consoleLater.lines) == 0 {
-		consoleLater.lines, consoleLater.scheduled = nil, false
-		return e, false, false
-	}
-	if !take {
-		return e, false, true
-	}
-	e = consoleLater.lines[0]
-	consoleLater.lines[0] = logs.Entry{}
-	consoleLater.lines = consoleLater.lines[1:]
-	return e, true, false
-}
-
-// flushConsole writes every held line now: before a warning, and when the
-// page goes away.
-func flushConsole() {
-	consoleLater.Lock()
-	lines := consoleLater.lines
-	consoleLater.lines, consoleLater.scheduled = nil, false
-	consoleLater.Unlock()
-	for _, e := range lines {
-		writeConsole(e)
-	}
 }
 
 // whenIdle runs f when the page is idle (requestIdleCallback, at most 200 ms

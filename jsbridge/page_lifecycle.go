@@ -20,7 +20,7 @@ func watchPageHide() {
 			for _, p := range pagePhones() {
 				p.Shutdown()
 			}
-			flushConsole() // the page will not be idle again (logging.go)
+			consoleLater.flush() // the page will not be idle again (console_later.go)
 			return nil
 		}))
 	})

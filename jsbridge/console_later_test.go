@@ -4,38 +4,24 @@ package jsbridge
 
 import (
 	"fmt"
-	"syscall/js"
 	"testing"
 	"time"
 
 	"github.com/webphone/exotelsdk/sdk/logs"
 )
 
-// fakeConsole replaces the page's console (and the loader's consoleLine)
-// with one that records each line and when it was written, taking cost to
-// write it, as the console with DevTools attached does.
-func fakeConsole(t *testing.T, cost time.Duration) *[]consoleWrite {
+// recordingConsole is a heldConsole whose console records each line and
+// when it was written, taking cost to write it, as the console with
+// DevTools attached does.
+func recordingConsole(cost time.Duration) (*heldConsole, *[]consoleWrite) {
 	var writes []consoleWrite
-	record := js.FuncOf(func(_ js.Value, args []js.Value) any {
+	h := &heldConsole{write: func(e logs.Entry) {
 		start := time.Now()
-		writes = append(writes, consoleWrite{args[0].String(), start})
+		writes = append(writes, consoleWrite{e.Message, start})
 		for time.Since(start) < cost {
 		}
-		return nil
-	})
-	console, prevRT := js.Global().Get("console"), rt
-	fake := js.Global().Get("Object").New()
-	for _, level := range []string{"debug", "info", "warn", "error"} {
-		fake.Set(level, record)
-	}
-	js.Global().Set("console", fake)
-	rt = js.Undefined()
-	t.Cleanup(func() {
-		js.Global().Set("console", console)
-		rt = prevRT
-		record.Release()
-	})
-	return &writes
+	}}
+	return h, &writes
 }
 
 type consoleWrite struct {
@@ -46,10 +32,10 @@ type consoleWrite struct {
 // Held lines reach the console in order and in slices: a page event that
 // arrives while they are written waits one slice, not the whole backlog.
 func TestHeldConsoleLinesAreWrittenInSlices(t *testing.T) {
-	writes := fakeConsole(t, 100*time.Microsecond)
+	h, writes := recordingConsole(100 * time.Microsecond)
 	const n = 300 // 30 ms of writing
 	for i := 0; i < n; i++ {
-		consoleLine(logs.Entry{Level: logs.Debug, Scope: "test", Message: fmt.Sprint("line ", i)})
+		h.line(logs.Entry{Level: logs.Debug, Message: fmt.Sprint("line ", i)})
 	}
 	if len(*writes) != 0 {
 		t.Fatalf("%d debug lines were written at once; they wait for the idle page", len(*writes))
@@ -64,7 +50,7 @@ func TestHeldConsoleLinesAreWrittenInSlices(t *testing.T) {
 	slices, longest := 1, time.Duration(0)
 	sliceStart := (*writes)[0].at
 	for i, w := range *writes {
-		if want := fmt.Sprint("[exotelsdk] test: line ", i); w.line != want {
+		if want := fmt.Sprint("line ", i); w.line != want {
 			t.Fatalf("line %d is %q, want %q", i, w.line, want)
 		}
 		if i > 0 && w.at.Sub((*writes)[i-1].at) > 5*time.Millisecond { // the wait for the next idle callback
@@ -80,16 +66,15 @@ func TestHeldConsoleLinesAreWrittenInSlices(t *testing.T) {
 
 // A warning writes the lines held before it first, then itself, at once.
 func TestAWarningWritesTheHeldLinesFirst(t *testing.T) {
-	writes := fakeConsole(t, 0)
-	consoleLine(logs.Entry{Level: logs.Debug, Scope: "test", Message: "trace"})
-	consoleLine(logs.Entry{Level: logs.Info, Scope: "test", Message: "news"})
-	consoleLine(logs.Entry{Level: logs.Warn, Scope: "test", Message: "problem"})
+	h, writes := recordingConsole(0)
+	h.line(logs.Entry{Level: logs.Debug, Message: "trace"})
+	h.line(logs.Entry{Level: logs.Info, Message: "news"})
+	h.line(logs.Entry{Level: logs.Warn, Message: "problem"})
 	var got []string
 	for _, w := range *writes {
 		got = append(got, w.line)
 	}
-	want := []string{"[exotelsdk] test: trace", "[exotelsdk] test: news", "[exotelsdk] test: problem"}
-	if fmt.Sprint(got) != fmt.Sprint(want) {
+	if want := []string{"trace", "news", "problem"}; fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("console got %q, want %q", got, want)
 	}
 	time.Sleep(50 * time.Millisecond) // the idle callback still scheduled finds nothing to write
