@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/tracing"
@@ -85,55 +84,24 @@ type traceEvent struct {
 // every process and returns the trace's dump and metadata events.
 func (b *Browser) memoryDump(t testing.TB) []traceEvent {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, 60*time.Second)
-	defer cancel()
-	var s cdp.Session = chromedp.FromContext(b.ctx).Browser
-	data := cdp.Events(ctx, s, tracing.DataCollected)
-	done := cdp.Events(ctx, s, tracing.TracingComplete)
-	_, err := cdp.Call(ctx, s, tracing.Start, tracing.StartParams{
-		TransferMode: tracing.StartTransferModeReportEvents,
-		TraceConfig: &tracing.TraceConfig{
-			IncludedCategories: []string{"-*", "disabled-by-default-memory-infra"},
-			MemoryDumpConfig:   tracing.MemoryDumpConfig{"triggers": []any{}}, // no periodic dumps
-		},
+	raw := b.trace(t, &tracing.TraceConfig{
+		IncludedCategories: []string{"-*", "disabled-by-default-memory-infra"},
+		MemoryDumpConfig:   tracing.MemoryDumpConfig{"triggers": []any{}}, // no periodic dumps
+	}, func(ctx context.Context, s cdp.Session) {
+		deterministic := true
+		r, err := cdp.Call(ctx, s, tracing.RequestMemoryDump, tracing.RequestMemoryDumpParams{
+			Deterministic: &deterministic, LevelOfDetail: tracing.MemoryDumpLevelOfDetailDetailed})
+		if err != nil || !r.Success {
+			t.Fatalf("Tracing.requestMemoryDump: %v (success %v)", err, r.Success)
+		}
 	})
-	if err != nil {
-		t.Fatalf("Tracing.start: %v", err)
-	}
-	deterministic := true
-	r, err := cdp.Call(ctx, s, tracing.RequestMemoryDump, tracing.RequestMemoryDumpParams{
-		Deterministic: &deterministic, LevelOfDetail: tracing.MemoryDumpLevelOfDetailDetailed})
-	if err != nil || !r.Success {
-		t.Fatalf("Tracing.requestMemoryDump: %v (success %v)", err, r.Success)
-	}
 	var events []traceEvent
-	collected := make(chan struct{})
-	go func() {
-		defer close(collected)
-		for ev, err := range data {
-			if err != nil {
-				return
-			}
-			for _, raw := range ev.Value {
-				var e traceEvent
-				if json.Unmarshal(raw, &e) == nil && (e.Ph == "v" || e.Ph == "M") {
-					events = append(events, e)
-				}
-			}
+	for _, r := range raw {
+		var e traceEvent
+		if json.Unmarshal(r, &e) == nil && (e.Ph == "v" || e.Ph == "M") {
+			events = append(events, e)
 		}
-	}()
-	if _, err := cdp.Call(ctx, s, tracing.End, cdp.Empty{}); err != nil {
-		t.Fatalf("Tracing.end: %v", err)
 	}
-	for _, err := range done {
-		if err != nil {
-			t.Fatalf("Tracing.tracingComplete: %v", err)
-		}
-		break
-	}
-	time.Sleep(200 * time.Millisecond) // dataCollected events queued before tracingComplete
-	cancel()
-	<-collected
 	return events
 }
 

@@ -14,8 +14,16 @@ import (
 // Trace records a Chromium trace of the given categories while run runs
 // (Tracing.start … Tracing.end, every process) and returns its events as
 // the DevTools Performance panel reads them: the start-up profile
-// (tests/e2e/bench_profile_test.go) uses it for where a phase's time goes.
+// (tests/e2e/profile_startup_test.go) uses it for where a phase's time goes.
 func (b *Browser) Trace(t testing.TB, categories []string, run func()) []json.RawMessage {
+	t.Helper()
+	return b.trace(t, &tracing.TraceConfig{IncludedCategories: append([]string{"-*"}, categories...)},
+		func(context.Context, cdp.Session) { run() })
+}
+
+// trace records a trace with config while run runs, given the tracing
+// session, and returns its events.
+func (b *Browser) trace(t testing.TB, config *tracing.TraceConfig, run func(context.Context, cdp.Session)) []json.RawMessage {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, 5*time.Minute)
 	defer cancel()
@@ -24,7 +32,7 @@ func (b *Browser) Trace(t testing.TB, categories []string, run func()) []json.Ra
 	done := cdp.Events(ctx, s, tracing.TracingComplete)
 	if _, err := cdp.Call(ctx, s, tracing.Start, tracing.StartParams{
 		TransferMode: tracing.StartTransferModeReportEvents,
-		TraceConfig:  &tracing.TraceConfig{IncludedCategories: append([]string{"-*"}, categories...)},
+		TraceConfig:  config,
 	}); err != nil {
 		t.Fatalf("Tracing.start: %v", err)
 	}
@@ -41,7 +49,7 @@ func (b *Browser) Trace(t testing.TB, categories []string, run func()) []json.Ra
 			}
 		}
 	}()
-	run()
+	run(ctx, s)
 	if _, err := cdp.Call(ctx, s, tracing.End, cdp.Empty{}); err != nil {
 		t.Fatalf("Tracing.end: %v", err)
 	}
