@@ -107,16 +107,25 @@ const codeCacheWrite = 3 * time.Second
 // that lets the browser cache (Cache-Control: max-age) and returns the third.
 func warmStart(b *testing.T, br *browser.Browser, cacheable string, srv *kamailio.Server, sdk benchSDK, wan *browser.WAN) startup {
 	u := cacheable + sdk.page(b, srv)
-	page := br.OpenWith(b, u, browser.OpenOptions{FreshProfile: true, WAN: wan})
+	page := warmPage(b, br, u, sdk, wan)
 	defer page.Close()
-	for i := 0; ; i++ {
-		s := loadUntilRegistered(b, page, sdk)
-		if i == 2 {
-			return s
+	page.Navigate(b, u)
+	return loadUntilRegistered(b, page, sdk)
+}
+
+// warmPage opens u in a tab of an empty profile and loads it twice, each
+// time until sdk registers and V8 has written its compiled-code cache, so
+// that the tab's next load of u is warm. The caller closes the tab.
+func warmPage(b *testing.T, br *browser.Browser, u string, sdk benchSDK, wan *browser.WAN) *browser.Page {
+	page := br.OpenWith(b, u, browser.OpenOptions{FreshProfile: true, WAN: wan})
+	for i := 0; i < 2; i++ {
+		if i > 0 {
+			page.Navigate(b, u)
 		}
+		loadUntilRegistered(b, page, sdk)
 		page.Eval(b, fmt.Sprintf(`new Promise(r => setTimeout(r, %d))`, codeCacheWrite.Milliseconds()), nil)
-		page.Navigate(b, u)
 	}
+	return page
 }
 
 // BenchmarkStartup prints page start → registered for both SDKs: cold (no
