@@ -123,6 +123,7 @@ function exotelSDKFactory(where) {
   // one that is not WebAssembly (an HTML error page) is a clear error.
   function compile(url, signal) {
     return fetch(url, signal ? { signal: signal } : undefined).then(function (response) {
+      mark('wasm-response');
       if (!response.ok) { throw loadError(url, 'HTTP ' + response.status + (response.statusText ? ' ' + response.statusText : '')); }
       var type = (response.headers.get('content-type') || '').split(';')[0].trim().toLowerCase();
       if (type === 'application/wasm' && WebAssembly.compileStreaming) { return WebAssembly.compileStreaming(response); }
@@ -164,7 +165,7 @@ function exotelSDKFactory(where) {
     G.__exotelsdkRuntime = runtime;
     var module = (early && early.url === url) ? early.module : compile(url);
     early = null;
-    module.then(function (m) { return WebAssembly.instantiate(m, go.importObject); }).then(function (instance) {
+    module.then(function (m) { mark('compiled'); return WebAssembly.instantiate(m, go.importObject); }).then(function (instance) {
       mark('instantiated');
       go.run(instance).then(function () {
         log('error', 'the SDK runtime stopped');

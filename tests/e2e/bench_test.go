@@ -72,7 +72,7 @@ var jssip = benchSDK{
 var benchWAN = &browser.WAN{LatencyMs: 40, DownMbit: 20, UpMbit: 5}
 
 // phaseMarks are the loader's and jsbridge's performance marks, in order.
-var phaseMarks = []string{"load-start", "ws-early-dial", "ws-early-open", "instantiated", "ready", "register", "ws-dial", "ws-open"}
+var phaseMarks = []string{"load-start", "ws-early-dial", "wasm-response", "ws-early-open", "compiled", "instantiated", "ready", "register", "ws-dial", "ws-open"}
 
 // startup is one page load's figures: ms from navigation start.
 type startup struct {
@@ -128,12 +128,15 @@ func warmPage(b *testing.T, br *browser.Browser, u string, sdk benchSDK, wan *br
 	return page
 }
 
-// BenchmarkStartup prints page start → registered for both SDKs: cold (no
+// TestBenchStartup prints page start → registered for both SDKs: cold (no
 // cache) and warm (third load, files cacheable), on loopback and over an
-// emulated WAN; and this SDK's phases. RUNS sets the samples per row.
+// emulated WAN; next to them page start → main of an empty Go program
+// (goFloor), the part of the figure no SDK code can cut; and this SDK's
+// phases. RUNS sets the samples per row.
 func TestBenchStartup(b *testing.T) {
 	runs := benchOnly(b)
 	bundleJsSIP(b)
+	floorSize := buildGoFloor(b)
 	srv := kamailio.Start(b, kamailio.Options{})
 	uncached := browser.ServeCompressed(b, "no-store")
 	cacheable := browser.ServeCompressed(b, "max-age=3600")
@@ -155,7 +158,7 @@ func TestBenchStartup(b *testing.T) {
 	// Interleaved, so that both SDKs see the same machine load.
 	for i := 0; i < runs; i++ {
 		for _, r := range rows {
-			for _, sdk := range []benchSDK{ours, jssip} {
+			for _, sdk := range []benchSDK{ours, jssip, goFloor} {
 				s := r.run(sdk)
 				fmt.Printf("  sample %d %-28s %-9s registered at %7.1f ms (instantiated %.1f, ready %.1f)\n",
 					i+1, r.name, sdk.name, s.registered, s.marks["instantiated"], s.marks["ready"])
@@ -165,12 +168,15 @@ func TestBenchStartup(b *testing.T) {
 	}
 	out := &strings.Builder{}
 	fmt.Fprintf(out, "\npage start → registered, median of %d, ms:\n", runs)
-	fmt.Fprintf(out, "  %-28s %10s %10s %8s\n", "", ours.name, jssip.name, "ratio")
+	fmt.Fprintf(out, "  %-28s %10s %10s %8s %10s %8s\n", "", ours.name, jssip.name, "ratio", goFloor.name, "ratio")
 	for _, r := range rows {
 		a := median(registeredOf(results[r.name][ours.name]))
 		j := median(registeredOf(results[r.name][jssip.name]))
-		fmt.Fprintf(out, "  %-28s %10.1f %10.1f %7.2fx\n", r.name, a, j, a/j)
+		f := median(registeredOf(results[r.name][goFloor.name]))
+		fmt.Fprintf(out, "  %-28s %10.1f %10.1f %7.2fx %10.1f %7.2fx\n", r.name, a, j, a/j, f, f/j)
 	}
+	fmt.Fprintf(out, "  (%s: a Go program that only runs its main, %d KB raw, loaded as the SDK's wasm is;\n"+
+		"   its figure is page start → main, what any Go wasm costs before SDK code runs)\n", goFloor.name, floorSize/1024)
 	fmt.Fprintf(out, "\n%s phases, median ms since navigation start:\n  %-28s", ours.name, "")
 	for _, m := range phaseMarks {
 		fmt.Fprintf(out, " %12s", m)
