@@ -155,7 +155,8 @@ func TestBenchStartup(b *testing.T) {
 	for _, r := range rows {
 		results[r.name] = map[string][]startup{}
 	}
-	// Interleaved, so that both SDKs see the same machine load.
+	// Interleaved, so that both SDKs and the empty Go program see the
+	// same machine load.
 	for i := 0; i < runs; i++ {
 		for _, r := range rows {
 			for _, sdk := range []benchSDK{ours, jssip, goFloor} {
