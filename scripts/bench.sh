@@ -7,7 +7,9 @@
 #     DevTools protocol (40 ms, 20/5 Mbit/s), next to an empty Go program's
 #     page start → main (the floor of any Go wasm), and this SDK's start-up phases;
 #   - INVITE frame → incoming, Answer() → connected, and renderer RSS, JS heap,
-#     Go heap and goroutines after 10 and after every quarter of BENCH_CALLS (200) calls.
+#     Go heap and goroutines after 10 and after every quarter of BENCH_CALLS (200) calls,
+#     and how much the renderer grew (BENCH_ONLY=exotelsdk or JsSIP runs one SDK;
+#     BENCH_JS_FLAGS passes V8 flags, e.g. --no-wasm-lazy-compilation).
 # RUNS (default 9) is the samples per start-up row. BENCH selects what runs
 # (a -run pattern; default all: TestBenchStartup, TestBenchCalls,
 # TestBenchSecondCall, TestBenchVideoAnswer).

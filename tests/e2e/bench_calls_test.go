@@ -154,7 +154,7 @@ type callFigures struct {
 func runCalls(b *testing.T, sdk benchSDK, drv callDriver, calls int, snapshotsAt []int) callFigures {
 	srv := kamailio.Start(b, kamailio.Options{})
 	base := browser.Serve(b)
-	br := browser.Launch(b, browser.Options{})
+	br := browser.Launch(b, browser.Options{Flags: benchJSFlags()})
 	page := br.OpenWith(b, base+sdk.page(b, srv), browser.OpenOptions{InitScript: benchInitScript})
 	page.WaitUntil(b, sdk.registeredAt+` >= 0`, 120*time.Second)
 	bob := farend.New(b, farend.Config{User: "bob", Domain: srv.Domain, Server: srv.UDPAddr})
@@ -188,6 +188,18 @@ func runCalls(b *testing.T, sdk benchSDK, drv callDriver, calls int, snapshotsAt
 	return f
 }
 
+// benchJSFlags passes BENCH_JS_FLAGS to V8 (--js-flags) in TestBenchCalls'
+// browsers. --no-wasm-lazy-compilation, for one, shows how much of ours'
+// malloc growth is V8 compiling the wasm's functions as they are first
+// called (docs/architecture.md, "Renderer memory over many calls").
+func benchJSFlags() map[string]any {
+	v := os.Getenv("BENCH_JS_FLAGS")
+	if v == "" {
+		return nil
+	}
+	return map[string]any{"js-flags": v}
+}
+
 // timerL is how long an answered INVITE's server transaction lives (64·T1).
 const timerL = 32 * time.Second
 
@@ -204,9 +216,10 @@ func answerToConnected(b *testing.T, page *browser.Page, drv callDriver, answer 
 	return d
 }
 
-// TestBenchCalls prints, for both SDKs, INVITE frame → "incoming" and
-// Answer() → "connected", and the memory after 10 and after every quarter
-// of BENCH_CALLS (default 200) sequential calls.
+// TestBenchCalls prints, for both SDKs (or the one BENCH_ONLY names),
+// INVITE frame → "incoming" and Answer() → "connected", the memory after 10
+// and after every quarter of BENCH_CALLS (default 200) sequential calls, and
+// how much the renderer grew over the run.
 func TestBenchCalls(b *testing.T) {
 	benchOnly(b)
 	bundleJsSIP(b)
@@ -226,12 +239,24 @@ func TestBenchCalls(b *testing.T) {
 	} else if calls > 10 {
 		at = []int{10, calls}
 	}
-	figs := map[string]callFigures{
-		ours.name:  runCalls(b, ours, oursCalls, calls, at),
-		jssip.name: runCalls(b, jssip, jssipCalls, calls, at),
+	figs := map[string]callFigures{}
+	var sdks []string
+	for _, s := range []struct {
+		sdk benchSDK
+		drv callDriver
+	}{{ours, oursCalls}, {jssip, jssipCalls}} {
+		if only := os.Getenv("BENCH_ONLY"); only == "" || only == s.sdk.name {
+			figs[s.sdk.name] = runCalls(b, s.sdk, s.drv, calls, at)
+			sdks = append(sdks, s.sdk.name)
+		}
 	}
+	require.NotEmpty(b, sdks, "BENCH_ONLY names neither %s nor %s", ours.name, jssip.name)
 	out := &strings.Builder{}
-	fmt.Fprintf(out, "\ncalls, median of %d, ms:\n  %-28s %10s %10s %8s\n", calls, "", ours.name, jssip.name, "ratio")
+	fmt.Fprintf(out, "\ncalls, median of %d, ms:\n  %-28s", calls, "")
+	for _, sdk := range sdks {
+		fmt.Fprintf(out, " %10s", sdk)
+	}
+	fmt.Fprintf(out, "%s\n", map[bool]string{true: "    ratio"}[len(sdks) == 2])
 	for _, row := range []struct {
 		name string
 		get  func(callFigures) []float64
@@ -239,17 +264,40 @@ func TestBenchCalls(b *testing.T) {
 		{"INVITE frame → incoming", func(f callFigures) []float64 { return f.toIncoming }},
 		{"Answer() → connected", func(f callFigures) []float64 { return f.toConnected }},
 	} {
-		a, j := median(row.get(figs[ours.name])), median(row.get(figs[jssip.name]))
-		fmt.Fprintf(out, "  %-28s %10.1f %10.1f %7.2fx\n", row.name, a, j, a/j)
+		fmt.Fprintf(out, "  %-28s", row.name)
+		for _, sdk := range sdks {
+			fmt.Fprintf(out, " %10.1f", median(row.get(figs[sdk])))
+		}
+		if len(sdks) == 2 {
+			fmt.Fprintf(out, " %7.2fx", median(row.get(figs[sdks[0]]))/median(row.get(figs[sdks[1]])))
+		}
+		fmt.Fprintln(out)
 	}
 	fmt.Fprintln(out, "\nmemory (after a GC):")
-	for _, sdk := range []string{ours.name, jssip.name} {
+	for _, sdk := range sdks {
 		for _, n := range append([]int{0}, at...) {
 			fmt.Fprintf(out, "  %-9s after %3d calls: %s\n", sdk, n, figs[sdk].memory[n])
 		}
 		fmt.Fprintf(out, "  %-9s %3d calls + 35 s: %s\n", sdk, calls, figs[sdk].memory[-calls])
 	}
+	fmt.Fprintf(out, "\nrenderer growth to %d calls + 35 s, MB: RSS (anon), malloc committed / live\n", calls)
+	for _, sdk := range sdks {
+		m := figs[sdk].memory
+		fmt.Fprintf(out, "  %-9s from the start %s", sdk, growth(m[0], m[-calls]))
+		if from, ok := m[10]; ok {
+			fmt.Fprintf(out, "; from 10 calls %s", growth(from, m[-calls]))
+		}
+		fmt.Fprintln(out)
+	}
 	fmt.Fprint(os.Stdout, out.String())
+}
+
+// growth is how the renderer's memory changed from one snapshot to another.
+func growth(from, to memory) string {
+	return fmt.Sprintf("%+6.1f (%+5.1f), %+5.1f / %+5.1f", (to.rendererRSS-from.rendererRSS)/1e6,
+		(to.renderers.Anon-from.renderers.Anon)/1e6,
+		(to.renderers.Allocators["malloc"]-from.renderers.Allocators["malloc"])/1e6,
+		(to.renderers.MallocLive-from.renderers.MallocLive)/1e6)
 }
 
 // TestBenchVideoAnswer prints Answer({video: true}) → "connected" against
