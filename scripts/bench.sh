@@ -9,7 +9,9 @@
 #   - INVITE frame → incoming, Answer() → connected, and renderer RSS, JS heap,
 #     Go heap and goroutines after 10 and after every quarter of BENCH_CALLS (200) calls,
 #     and how much the renderer grew (BENCH_ONLY=exotelsdk or JsSIP runs one SDK;
-#     BENCH_JS_FLAGS passes V8 flags, e.g. --no-wasm-lazy-compilation).
+#     BENCH_JS_FLAGS passes V8 flags, e.g. --no-wasm-lazy-compilation;
+#     BENCH_RETURNING=n measures a returning user's page: n warm-up calls, then
+#     a new tab of the same profile, its HTTP and code caches warm).
 # RUNS (default 9) is the samples per start-up row. BENCH selects what runs
 # (a -run pattern; default all: TestBenchStartup, TestBenchCalls,
 # TestBenchSecondCall, TestBenchVideoAnswer).

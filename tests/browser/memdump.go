@@ -105,6 +105,9 @@ func (b *Browser) memoryDump(t testing.TB) []traceEvent {
 	return events
 }
 
+// RendererPIDs lists the renderer processes of this browser.
+func (b *Browser) RendererPIDs() []int { return b.rendererPIDs() }
+
 // rendererPIDs are the browser's renderer processes.
 func (b *Browser) rendererPIDs() []int {
 	root := chromedp.FromContext(b.ctx).Browser.Process().Pid

@@ -150,30 +150,44 @@ type callFigures struct {
 
 // runCalls registers sdk's page in a browser of its own (so its renderer's
 // memory is its own) and takes calls calls from a far end, one after the
-// other: each is answered and then hung up by the far end.
+// other: each is answered and then hung up by the far end. With
+// BENCH_RETURNING=n the page is first a returning user's: it takes n calls,
+// waits for V8 to cache its optimised code, and is opened again in a new
+// tab of the same profile (HTTP and code caches warm) for the measured calls.
 func runCalls(b *testing.T, sdk benchSDK, drv callDriver, calls int, snapshotsAt []int) callFigures {
 	srv := kamailio.Start(b, kamailio.Options{})
 	base := browser.Serve(b)
+	warmUp, _ := strconv.Atoi(os.Getenv("BENCH_RETURNING"))
+	if warmUp > 0 {
+		base = browser.ServeCompressed(b, "max-age=3600")
+	}
 	br := browser.Launch(b, browser.Options{Flags: benchJSFlags()})
-	page := br.OpenWith(b, base+sdk.page(b, srv), browser.OpenOptions{InitScript: benchInitScript})
+	u := base + sdk.page(b, srv)
+	page := br.OpenWith(b, u, browser.OpenOptions{InitScript: benchInitScript})
 	page.WaitUntil(b, sdk.registeredAt+` >= 0`, 120*time.Second)
 	bob := farend.New(b, farend.Config{User: "bob", Domain: srv.Domain, Server: srv.UDPAddr})
+	if warmUp > 0 {
+		for i := 0; i < warmUp; i++ {
+			takeCall(b, page, bob, drv, i)
+		}
+		page.Eval(b, fmt.Sprintf(`new Promise(r => setTimeout(r, %d))`, codeCacheWrite.Milliseconds()), nil)
+		// A new tab, once the old one's renderer has exited, so that
+		// the measured renderer starts with nothing of the warm-up
+		// calls but what the profile's caches give it.
+		before := len(br.RendererPIDs())
+		page.Close()
+		require.Eventually(b, func() bool { return len(br.RendererPIDs()) < before },
+			30*time.Second, 100*time.Millisecond, "the warm-up tab's renderer did not exit")
+		page = br.OpenWith(b, u, browser.OpenOptions{InitScript: benchInitScript})
+		page.WaitUntil(b, sdk.registeredAt+` >= 0`, 120*time.Second)
+	}
 	f := callFigures{memory: map[int]memory{0: snapshot(b, br, page)}}
 	for i := 0; i < calls; i++ {
-		var invites int
-		page.Eval(b, `benchInvites.length`, &invites)
-		call, err := bob.Dial(page.Context(), "alice", farend.CallOptions{})
-		require.NoError(b, err)
-		page.WaitUntil(b, fmt.Sprintf(`%s > %d`, drv.count("incoming"), i), 120*time.Second)
-		var d float64
-		page.Eval(b, fmt.Sprintf(`%s - benchInvites[%d]`, drv.at("incoming", i), invites), &d)
-		f.toIncoming = append(f.toIncoming, d)
-		d = answerToConnected(b, page, drv, drv.answer, i)
-		f.toConnected = append(f.toConnected, d)
+		toIncoming, toConnected := takeCall(b, page, bob, drv, i)
+		f.toIncoming = append(f.toIncoming, toIncoming)
+		f.toConnected = append(f.toConnected, toConnected)
 		fmt.Printf("  call %3d %-9s INVITE frame → incoming %6.1f ms, Answer() → connected %6.1f ms\n",
-			i+1, sdk.name, f.toIncoming[i], d)
-		require.NoError(b, call.Hangup(page.Context()))
-		page.WaitUntil(b, fmt.Sprintf(`%s > %d`, drv.count("callEnded"), i), 120*time.Second)
+			i+1, sdk.name, toIncoming, toConnected)
 		for _, n := range snapshotsAt {
 			if n == i+1 {
 				f.memory[n] = snapshot(b, br, page)
@@ -186,6 +200,22 @@ func runCalls(b *testing.T, sdk benchSDK, drv callDriver, calls int, snapshotsAt
 	time.Sleep(timerL + 3*time.Second)
 	f.memory[-calls] = snapshot(b, br, page)
 	return f
+}
+
+// takeCall has bob call the page, which answers, and hang up: the page's
+// i-th call since it loaded. It returns INVITE frame → incoming and
+// Answer() → connected, in ms.
+func takeCall(b *testing.T, page *browser.Page, bob *farend.Peer, drv callDriver, i int) (toIncoming, toConnected float64) {
+	var invites int
+	page.Eval(b, `benchInvites.length`, &invites)
+	call, err := bob.Dial(page.Context(), "alice", farend.CallOptions{})
+	require.NoError(b, err)
+	page.WaitUntil(b, fmt.Sprintf(`%s > %d`, drv.count("incoming"), i), 120*time.Second)
+	page.Eval(b, fmt.Sprintf(`%s - benchInvites[%d]`, drv.at("incoming", i), invites), &toIncoming)
+	toConnected = answerToConnected(b, page, drv, drv.answer, i)
+	require.NoError(b, call.Hangup(page.Context()))
+	page.WaitUntil(b, fmt.Sprintf(`%s > %d`, drv.count("callEnded"), i), 120*time.Second)
+	return toIncoming, toConnected
 }
 
 // benchJSFlags passes BENCH_JS_FLAGS to V8 (--js-flags) in TestBenchCalls'
