@@ -113,7 +113,7 @@ func (b *Browser) RendererRSS(t testing.TB) int64 {
 // their name with its colon.
 func (b *Browser) rendererStatus() map[string]float64 {
 	sums := map[string]float64{}
-	for _, pid := range b.rendererPIDs() {
+	for _, pid := range b.RendererPIDs() {
 		status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 		if err != nil {
 			continue

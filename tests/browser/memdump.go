@@ -105,11 +105,8 @@ func (b *Browser) memoryDump(t testing.TB) []traceEvent {
 	return events
 }
 
-// RendererPIDs lists the renderer processes of this browser.
-func (b *Browser) RendererPIDs() []int { return b.rendererPIDs() }
-
-// rendererPIDs are the browser's renderer processes.
-func (b *Browser) rendererPIDs() []int {
+// RendererPIDs are the browser's renderer processes.
+func (b *Browser) RendererPIDs() []int {
 	root := chromedp.FromContext(b.ctx).Browser.Process().Pid
 	parents := map[int]int{}
 	var renderers []int
@@ -148,7 +145,7 @@ func (b *Browser) rendererPIDs() []int {
 // wasm's linear memory cannot be told apart so: it lives in V8's sandbox
 // reservation with the JS heap.)
 func (b *Browser) rendererCode() (code float64) {
-	for _, pid := range b.rendererPIDs() {
+	for _, pid := range b.RendererPIDs() {
 		smaps, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps", pid))
 		if err != nil {
 			continue

@@ -156,10 +156,12 @@ type callFigures struct {
 // tab of the same profile (HTTP and code caches warm) for the measured calls.
 func runCalls(b *testing.T, sdk benchSDK, drv callDriver, calls int, snapshotsAt []int) callFigures {
 	srv := kamailio.Start(b, kamailio.Options{})
-	base := browser.Serve(b)
 	warmUp, _ := strconv.Atoi(os.Getenv("BENCH_RETURNING"))
+	var base string
 	if warmUp > 0 {
 		base = browser.ServeCompressed(b, "max-age=3600")
+	} else {
+		base = browser.Serve(b)
 	}
 	br := browser.Launch(b, browser.Options{Flags: benchJSFlags()})
 	u := base + sdk.page(b, srv)
@@ -167,19 +169,7 @@ func runCalls(b *testing.T, sdk benchSDK, drv callDriver, calls int, snapshotsAt
 	page.WaitUntil(b, sdk.registeredAt+` >= 0`, 120*time.Second)
 	bob := farend.New(b, farend.Config{User: "bob", Domain: srv.Domain, Server: srv.UDPAddr})
 	if warmUp > 0 {
-		for i := 0; i < warmUp; i++ {
-			takeCall(b, page, bob, drv, i)
-		}
-		page.Eval(b, fmt.Sprintf(`new Promise(r => setTimeout(r, %d))`, codeCacheWrite.Milliseconds()), nil)
-		// A new tab, once the old one's renderer has exited, so that
-		// the measured renderer starts with nothing of the warm-up
-		// calls but what the profile's caches give it.
-		before := len(br.RendererPIDs())
-		page.Close()
-		require.Eventually(b, func() bool { return len(br.RendererPIDs()) < before },
-			30*time.Second, 100*time.Millisecond, "the warm-up tab's renderer did not exit")
-		page = br.OpenWith(b, u, browser.OpenOptions{InitScript: benchInitScript})
-		page.WaitUntil(b, sdk.registeredAt+` >= 0`, 120*time.Second)
+		page = returningPage(b, br, page, u, sdk, bob, drv, warmUp)
 	}
 	f := callFigures{memory: map[int]memory{0: snapshot(b, br, page)}}
 	for i := 0; i < calls; i++ {
@@ -200,6 +190,24 @@ func runCalls(b *testing.T, sdk benchSDK, drv callDriver, calls int, snapshotsAt
 	time.Sleep(timerL + 3*time.Second)
 	f.memory[-calls] = snapshot(b, br, page)
 	return f
+}
+
+// returningPage has page take warmUp calls, waits for V8 to cache its
+// compiled code, closes it and, once its renderer has exited, opens u again
+// in a new tab of the same profile, so that the measured renderer starts
+// with nothing of the warm-up calls but what the profile's caches give it.
+func returningPage(b *testing.T, br *browser.Browser, page *browser.Page, u string, sdk benchSDK, bob *farend.Peer, drv callDriver, warmUp int) *browser.Page {
+	for i := 0; i < warmUp; i++ {
+		takeCall(b, page, bob, drv, i)
+	}
+	awaitCodeCache(b, page)
+	before := len(br.RendererPIDs())
+	page.Close()
+	require.Eventually(b, func() bool { return len(br.RendererPIDs()) < before },
+		30*time.Second, 100*time.Millisecond, "the warm-up tab's renderer did not exit")
+	page = br.OpenWith(b, u, browser.OpenOptions{InitScript: benchInitScript})
+	page.WaitUntil(b, sdk.registeredAt+` >= 0`, 120*time.Second)
+	return page
 }
 
 // takeCall has bob call the page, which answers, and hang up: the page's

@@ -103,6 +103,12 @@ func coldStart(b *testing.T, br *browser.Browser, base string, srv *kamailio.Ser
 // are optimised, or at the latest 2 s after compiling: --wasm-caching-timeout-ms).
 const codeCacheWrite = 3 * time.Second
 
+// awaitCodeCache keeps page open for codeCacheWrite, so that V8 writes its
+// compiled-wasm cache entry before the page goes away.
+func awaitCodeCache(b *testing.T, page *browser.Page) {
+	page.Eval(b, fmt.Sprintf(`new Promise(r => setTimeout(r, %d))`, codeCacheWrite.Milliseconds()), nil)
+}
+
 // warmStart loads the page three times in one empty profile from a server
 // that lets the browser cache (Cache-Control: max-age) and returns the third.
 func warmStart(b *testing.T, br *browser.Browser, cacheable string, srv *kamailio.Server, sdk benchSDK, wan *browser.WAN) startup {
@@ -123,7 +129,7 @@ func warmPage(b *testing.T, br *browser.Browser, u string, sdk benchSDK, wan *br
 			page.Navigate(b, u)
 		}
 		loadUntilRegistered(b, page, sdk)
-		page.Eval(b, fmt.Sprintf(`new Promise(r => setTimeout(r, %d))`, codeCacheWrite.Milliseconds()), nil)
+		awaitCodeCache(b, page)
 	}
 	return page
 }
